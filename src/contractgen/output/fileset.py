@@ -1,0 +1,64 @@
+"""Files in memory: what targets produce and the writer consumes.
+
+Paths are POSIX, relative to the output directory, and checked on entry, so
+no target can place a file outside the tree whatever a spec says.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+
+from contractgen.ir.naming import WINDOWS_DEVICES
+
+_SAFE_SEGMENT = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9._@-]*$")
+
+
+class UnsafePathError(ValueError):
+    """A target tried to produce a path that could escape or break the output tree."""
+
+
+def check_relative_path(path: str) -> str:
+    if not path or path.startswith("/") or "\\" in path or "\x00" in path:
+        raise UnsafePathError(f"unsafe output path {path!r}")
+    for segment in path.split("/"):
+        if segment in ("", ".", "..") or not _SAFE_SEGMENT.match(segment):
+            raise UnsafePathError(f"unsafe output path {path!r} (segment {segment!r})")
+        if segment.split(".", 1)[0].lower() in WINDOWS_DEVICES:
+            raise UnsafePathError(f"unsafe output path {path!r} (reserved device name)")
+    return path
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+@dataclass
+class FileSet:
+    files: dict[str, bytes] = field(default_factory=dict)
+
+    def add(self, path: str, content: str | bytes) -> None:
+        check_relative_path(path)
+        folded = path.lower()
+        for existing in self.files:
+            if existing.lower() == folded:
+                raise UnsafePathError(
+                    f"two generated files differ only in case: {existing!r} and {path!r}"
+                )
+        data = content.encode("utf-8") if isinstance(content, str) else content
+        self.files[path] = data
+
+    def merge(self, other: FileSet, prefix: str = "") -> None:
+        for path, data in other.files.items():
+            self.add(f"{prefix}/{path}" if prefix else path, data)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(sorted(self.files))
+
+    def __len__(self) -> int:
+        return len(self.files)
+
+    def hashes(self) -> Mapping[str, str]:
+        return {p: sha256(d) for p, d in sorted(self.files.items())}

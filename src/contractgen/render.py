@@ -1,0 +1,53 @@
+"""The Jinja environment every template-based target uses.
+
+Templates are found in the user's override directory first (copy a template
+under the same name to change it), then in contractgen's own ``templates/``.
+Undefined variables are errors. Spec text only ever enters a template as a
+value passed through an escaping filter; it is never compiled as a template.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import jinja2
+
+from contractgen.escape import FILTERS
+
+
+def templates_dir() -> Path:
+    """contractgen's own templates: inside the installed wheel, or the checkout's top level."""
+    packaged = Path(__file__).parent / "templates"
+    if packaged.is_dir():
+        return packaged
+    checkout = Path(__file__).resolve().parents[2] / "templates"
+    if checkout.is_dir():
+        return checkout
+    raise RuntimeError("contractgen's templates are missing from this installation")
+
+
+@cache
+def _environment(override: str | None) -> jinja2.Environment:
+    loaders: list[jinja2.BaseLoader] = []
+    if override:
+        loaders.append(jinja2.FileSystemLoader(override))
+    loaders.append(jinja2.FileSystemLoader(str(templates_dir())))
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader(loaders),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(FILTERS)
+    return env
+
+
+def environment(override: Path | None = None) -> jinja2.Environment:
+    return _environment(str(override) if override else None)
+
+
+def render(template: str, override: Path | None = None, **context: object) -> str:
+    return environment(override).get_template(template).render(**context)

@@ -1,0 +1,276 @@
+"""Read YAML safely, keeping the source position of every node.
+
+Spec files are untrusted input, so this reader is deliberately narrow:
+
+* safe parsing only (PyYAML's composer, never its object constructor);
+* anchors, aliases and explicit tags are refused: they buy nothing in a spec
+  and open the door to alias bombs and type confusion;
+* plain scalars are typed by YAML 1.2 core rules, not 1.1: ``on``/``yes``
+  stay strings, ``1.10`` is the number 1.1 (and the raw text is kept so a
+  diagnostic can say "quote it");
+* duplicate keys, files over :data:`MAX_FILE_BYTES`, nesting deeper than
+  :data:`MAX_DEPTH`, invalid UTF-8 and control characters are errors.
+
+The result is plain Python data plus a :class:`PositionMap` from a path
+(tuple of keys and indexes) to the line/column of the key and of the value.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from contractgen.diagnostics import Diagnostics, Position
+
+MAX_FILE_BYTES = 2 * 1024 * 1024
+MAX_DEPTH = 64
+MAX_DOCUMENTS = 1000
+
+Path_ = tuple[str | int, ...]
+
+_NULL = re.compile(r"^(?:~|null|Null|NULL)?$")
+_BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
+_INT = re.compile(r"^[-+]?[0-9]+$")
+_OCT = re.compile(r"^0o[0-7]+$")
+_HEX = re.compile(r"^0x[0-9a-fA-F]+$")
+_FLOAT = re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$")
+_INF = re.compile(r"^[-+]?\.(?:inf|Inf|INF)$")
+_NAN = re.compile(r"^\.(?:nan|NaN|NAN)$")
+# Plain scalars that YAML 1.1 tools read as booleans; we keep them strings and
+# use this set to explain a type error.
+YAML11_BOOLEANS = frozenset(
+    "y Y yes Yes YES n N no No NO on On ON off Off OFF".split()
+)
+
+
+@dataclass
+class PositionMap:
+    """Where each path of a document sits in its file."""
+
+    file: str
+    values: dict[Path_, Position] = field(default_factory=dict)
+    keys: dict[Path_, Position] = field(default_factory=dict)
+    # Raw text of plain scalars that were typed as numbers or booleans.
+    plain_text: dict[Path_, str] = field(default_factory=dict)
+
+    def value(self, path: Path_) -> Position:
+        return self._nearest(self.values, path)
+
+    def key(self, path: Path_) -> Position:
+        if path in self.keys:
+            return self.keys[path]
+        return self.value(path)
+
+    def _nearest(self, table: dict[Path_, Position], path: Path_) -> Position:
+        for end in range(len(path), -1, -1):
+            if path[:end] in table:
+                return table[path[:end]]
+        return Position(self.file, 1, 1)
+
+
+@dataclass
+class YamlDocument:
+    file: str
+    index: int
+    data: Any
+    positions: PositionMap
+    text: str
+    start_line: int
+
+
+def _pos(file: str, mark: Any) -> Position:
+    return Position(file, mark.line + 1, mark.column + 1)
+
+
+def read_yaml(display_name: str, raw: bytes, diagnostics: Diagnostics) -> list[YamlDocument]:
+    """Parse every document of one file; problems go to ``diagnostics``."""
+    top = Position(display_name, 1, 1)
+    if len(raw) > MAX_FILE_BYTES:
+        diagnostics.add(
+            top,
+            "CG001",
+            f"file is {len(raw):,} bytes; spec files are limited to {MAX_FILE_BYTES:,} bytes",
+            hint="split the specs over several files",
+        )
+        return []
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        diagnostics.add(
+            Position(display_name, line, col),
+            "CG002",
+            f"file is not valid UTF-8 (byte 0x{raw[exc.start]:02x})",
+            hint="save the file as UTF-8",
+        )
+        return []
+    if not _precheck(display_name, text, diagnostics):
+        return []
+    try:
+        nodes = list(yaml.compose_all(text, Loader=yaml.SafeLoader))
+    except yaml.MarkedYAMLError as exc:
+        _yaml_error(display_name, exc, diagnostics)
+        return []
+    except yaml.YAMLError as exc:  # pragma: no cover - PyYAML always marks its errors
+        diagnostics.add(top, "CG003", f"invalid YAML: {exc}")
+        return []
+    lines = text.splitlines(keepends=True)
+    documents: list[YamlDocument] = []
+    for index, node in enumerate(nodes):
+        if node is None:
+            continue
+        positions = PositionMap(display_name)
+        data = _construct(node, (), positions, diagnostics)
+        start, end = node.start_mark.line, node.end_mark.line
+        doc_text = "".join(lines[start : end + 1]).rstrip() + "\n"
+        documents.append(YamlDocument(display_name, index, data, positions, doc_text, start + 1))
+    return documents
+
+
+def _precheck(file: str, text: str, diagnostics: Diagnostics) -> bool:
+    """Walk the event stream once: refuse aliases, anchors and tags; bound depth.
+
+    Done on events, before composing, so a deeply nested or alias-heavy file
+    never reaches the recursive composer.
+    """
+    depth = 0
+    documents = 0
+    ok = True
+    try:
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            mark = event.start_mark
+            if isinstance(event, yaml.AliasEvent):
+                diagnostics.add(
+                    _pos(file, mark),
+                    "CG004",
+                    f"YAML alias '*{event.anchor}' is not allowed in spec files",
+                    hint="write the value out; use a shared model to reuse fields",
+                )
+                ok = False
+                continue
+            anchor = getattr(event, "anchor", None)
+            if anchor is not None:
+                diagnostics.add(
+                    _pos(file, mark),
+                    "CG004",
+                    f"YAML anchor '&{anchor}' is not allowed in spec files",
+                    hint="write the value out; use a shared model to reuse fields",
+                )
+                ok = False
+            tag = getattr(event, "tag", None)
+            if tag is not None and tag != "!":
+                diagnostics.add(
+                    _pos(file, mark),
+                    "CG005",
+                    f"explicit YAML tag '{tag}' is not allowed in spec files",
+                    hint="remove the tag; quote the value if it must be a string",
+                )
+                ok = False
+            if isinstance(event, yaml.DocumentStartEvent):
+                documents += 1
+                if documents > MAX_DOCUMENTS:
+                    diagnostics.add(
+                        _pos(file, mark), "CG006", f"more than {MAX_DOCUMENTS} documents in one file"
+                    )
+                    return False
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    diagnostics.add(
+                        _pos(file, mark),
+                        "CG006",
+                        f"nesting is deeper than {MAX_DEPTH} levels",
+                        hint="specs never need this depth; is the file generated wrongly?",
+                    )
+                    return False
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    except yaml.MarkedYAMLError as exc:
+        _yaml_error(file, exc, diagnostics)
+        return False
+    return ok
+
+
+def _yaml_error(file: str, exc: yaml.MarkedYAMLError, diagnostics: Diagnostics) -> None:
+    mark = exc.problem_mark or exc.context_mark
+    position = _pos(file, mark) if mark is not None else Position(file, 1, 1)
+    problem = exc.problem or "invalid YAML"
+    hint = None
+    if "\\t" in problem or "tab" in problem.lower():
+        hint = "indent with spaces, not tabs"
+    elif "'?'" in problem and "flow" in (exc.context or ""):
+        hint = "inside { } write optional types in quotes: \"String?\""
+    message = f"invalid YAML: {problem}"
+    if exc.context:
+        message += f" ({exc.context})"
+    diagnostics.add(position, "CG003", message, hint=hint)
+
+
+def _construct(node: yaml.Node, path: Path_, positions: PositionMap, diagnostics: Diagnostics) -> Any:
+    file = positions.file
+    positions.values.setdefault(path, _pos(file, node.start_mark))
+    if isinstance(node, yaml.MappingNode):
+        result: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                diagnostics.add(_pos(file, key_node.start_mark), "CG007", "mapping keys must be plain scalars")
+                continue
+            key = _scalar(key_node, path + ("<key>",), positions)
+            if isinstance(key, (bool, float)) or key is None:
+                key = key_node.value  # keep the text; the model check reports the key
+            if key in result:
+                first = positions.keys.get(path + (key,))
+                where = f" (first at line {first.line})" if first else ""
+                diagnostics.add(
+                    _pos(file, key_node.start_mark),
+                    "CG008",
+                    f"duplicate key '{key}'{where}",
+                    hint="YAML keeps only the last value; remove one of them",
+                )
+                continue
+            positions.keys[path + (key,)] = _pos(file, key_node.start_mark)
+            result[key] = _construct(value_node, path + (key,), positions, diagnostics)
+        return result
+    if isinstance(node, yaml.SequenceNode):
+        return [
+            _construct(item, path + (i,), positions, diagnostics) for i, item in enumerate(node.value)
+        ]
+    assert isinstance(node, yaml.ScalarNode)
+    return _scalar(node, path, positions)
+
+
+def _scalar(node: yaml.ScalarNode, path: Path_, positions: PositionMap) -> Any:
+    text: str = node.value
+    if node.style is not None:  # quoted or block scalar: always a string
+        return text
+    value = _plain(text)
+    if not isinstance(value, str):
+        positions.plain_text[path] = text
+    return value
+
+
+def _plain(text: str) -> Any:
+    """Type a plain scalar by the YAML 1.2 core schema."""
+    if _NULL.match(text):
+        return None
+    if text in _BOOL:
+        return _BOOL[text]
+    if _INT.match(text):
+        return int(text)
+    if _OCT.match(text):
+        return int(text[2:], 8)
+    if _HEX.match(text):
+        return int(text[2:], 16)
+    if _FLOAT.match(text):
+        return float(text)
+    if _INF.match(text):
+        return float("-inf") if text.startswith("-") else float("inf")
+    if _NAN.match(text):
+        return float("nan")
+    return text
