@@ -42,33 +42,66 @@ def _parser() -> argparse.ArgumentParser:
 
     def common(p: argparse.ArgumentParser) -> None:
         p.add_argument("--specs", type=Path, metavar="DIR", help="spec directory (default: specs)")
-        p.add_argument("--config", type=Path, metavar="FILE", help="pyproject.toml or contractgen.toml to read")
-        p.add_argument("--color", choices=("auto", "always", "never"), default="auto", help="colour diagnostics")
+        p.add_argument(
+            "--config", type=Path, metavar="FILE", help="pyproject.toml or contractgen.toml to read"
+        )
+        p.add_argument(
+            "--color",
+            choices=("auto", "always", "never"),
+            default="auto",
+            help="colour diagnostics",
+        )
 
-    b = sub.add_parser("build", help="generate every target into the output directory",
-                       description="Check the specs and generate every configured target.")
+    b = sub.add_parser(
+        "build",
+        help="generate every target into the output directory",
+        description="Check the specs and generate every configured target.",
+    )
     common(b)
     b.add_argument("--out", type=Path, metavar="DIR", help="output directory (default: generated)")
-    b.add_argument("--target", action="append", metavar="NAME", dest="targets",
-                   help="generate only this target (repeatable): ir, schema, openapi, python, docs")
-    b.add_argument("--check", action="store_true",
-                   help="write nothing; print a diff and exit 1 if the output is stale")
+    b.add_argument(
+        "--target",
+        action="append",
+        metavar="NAME",
+        dest="targets",
+        help="generate only this target (repeatable): ir, schema, openapi, python, docs",
+    )
+    b.add_argument(
+        "--check",
+        action="store_true",
+        help="write nothing; print a diff and exit 1 if the output is stale",
+    )
     b.add_argument("--timings", action="store_true", help="print the time each stage took")
-    b.add_argument("--force", action="store_true", help="regenerate even if the inputs did not change")
+    b.add_argument(
+        "--force", action="store_true", help="regenerate even if the inputs did not change"
+    )
 
-    v = sub.add_parser("validate", help="check the specs without generating anything",
-                       description="Load and check the specs; report every problem with its position.")
+    v = sub.add_parser(
+        "validate",
+        help="check the specs without generating anything",
+        description="Load and check the specs; report every problem with its position.",
+    )
     common(v)
-    v.add_argument("--explain", action="store_true",
-                   help="also print what contractgen inferred: REST routes, idempotency, generated names")
+    v.add_argument(
+        "--explain",
+        action="store_true",
+        help="also print what contractgen inferred: REST routes, idempotency, generated names",
+    )
 
     s = sub.add_parser("schema", help="print the JSON Schema of spec files (for editors)")
-    s.add_argument("--output", "-o", type=Path, metavar="FILE", help="write to FILE instead of stdout")
+    s.add_argument(
+        "--output", "-o", type=Path, metavar="FILE", help="write to FILE instead of stdout"
+    )
 
-    n = sub.add_parser("new", help="scaffold a new spec file",
-                       description="Write a valid spec skeleton to specs/<domain>/<key>.yaml.")
+    n = sub.add_parser(
+        "new",
+        help="scaffold a new spec file",
+        description="Write a valid spec skeleton to specs/<domain>/<key>.yaml.",
+    )
     n.add_argument("kind", choices=KINDS)
-    n.add_argument("key", help="dotted key (e.g. billing.invoice.create) or, for model/enum, a PascalCase name")
+    n.add_argument(
+        "key", help="dotted key (e.g. billing.invoice.create) or, for model/enum, a PascalCase name"
+    )
     n.add_argument("--specs", type=Path, metavar="DIR", help="spec directory (default: specs)")
     n.add_argument("--config", type=Path, metavar="FILE")
     return parser
@@ -162,8 +195,10 @@ def _build(args: argparse.Namespace, settings: Settings) -> int:
     if args.timings:
         print(result.timings.table(), file=sys.stderr)
     for rel in result.kept_modified:
-        print(f"{out}/{rel}: warning: no longer generated, but edited by hand; left in place",
-              file=sys.stderr)
+        print(
+            f"{out}/{rel}: warning: no longer generated, but edited by hand; left in place",
+            file=sys.stderr,
+        )
     if args.check:
         if result.up_to_date_fast or not (result.written or result.deleted):
             print(f"{out}: up to date", file=sys.stderr)
@@ -247,7 +282,9 @@ def _new(args: argparse.Namespace, settings: Settings) -> int:
         path = scaffold(args.kind, args.key, settings)
     except ScaffoldError as exc:
         raise _UsageError(str(exc)) from None
-    print(f"wrote {path.relative_to(settings.root).as_posix() if path.is_relative_to(settings.root) else path}")
+    print(
+        f"wrote {path.relative_to(settings.root).as_posix() if path.is_relative_to(settings.root) else path}"
+    )
     return EXIT_OK
 
 

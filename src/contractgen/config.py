@@ -104,7 +104,9 @@ def load_settings(root: Path, config_file: Path | None = None) -> Settings:
             if err["type"] == "extra_forbidden":
                 allowed = _allowed(err["loc"][:-1])
                 close = difflib.get_close_matches(str(err["loc"][-1]), allowed, n=1)
-                msg = f"unknown setting '{err['loc'][-1]}'" + (f" (did you mean '{close[0]}'?)" if close else "")
+                msg = f"unknown setting '{err['loc'][-1]}'" + (
+                    f" (did you mean '{close[0]}'?)" if close else ""
+                )
             lines.append(f"{source}: [tool.contractgen] {where}: {msg}")
         raise ConfigError("\n".join(lines)) from None
 

@@ -87,7 +87,9 @@ class SpecError(Exception):
         self.diagnostics = diagnostics
 
 
-def render(diagnostics: list[Diagnostic], stream: TextIO | None = None, *, color: bool | None = None) -> None:
+def render(
+    diagnostics: list[Diagnostic], stream: TextIO | None = None, *, color: bool | None = None
+) -> None:
     """Print diagnostics: rich colours on a terminal, plain stable lines otherwise."""
     out = stream or sys.stderr
     use_color = out.isatty() if color is None else color

@@ -5,20 +5,27 @@ from __future__ import annotations
 from contractgen.ir.models import ContractSet
 
 
+def _how(inferred: bool) -> str:
+    return "inferred" if inferred else "declared"
+
+
 def explain(cs: ContractSet) -> str:
     lines: list[str] = []
     for op in cs.operations:
         rest = op.rest
-        how = lambda inferred: "inferred" if inferred else "declared"  # noqa: E731
         lines.append(f"{op.ref} ({op.kind}) at {op.source}")
-        lines.append(f"  route:       {rest.method} {rest.path}  (method {how(rest.method_inferred)}, path {how(rest.path_inferred)})")
+        lines.append(
+            f"  route:       {rest.method} {rest.path}  (method {_how(rest.method_inferred)}, path {_how(rest.path_inferred)})"
+        )
         if rest.path_params:
             lines.append(f"  path params: {', '.join(rest.path_params)}")
         if rest.query_params:
             lines.append(f"  query:       {', '.join(rest.query_params)}")
         if rest.body_fields:
             lines.append(f"  body:        {', '.join(rest.body_fields)}")
-        lines.append(f"  idempotent:  {str(op.policy.idempotent).lower()}  ({how(op.policy.idempotent_inferred)})")
+        lines.append(
+            f"  idempotent:  {str(op.policy.idempotent).lower()}  ({_how(op.policy.idempotent_inferred)})"
+        )
         lines.append(f"  auth:        {op.policy.auth}")
         lines.append(f"  input:       {op.input or '-'}    output: {op.output or '-'}")
         lines.append(f"  client:      client.{'.'.join(op.names.client_path)}(...)")

@@ -56,7 +56,9 @@ class BuildResult:
     up_to_date_fast: bool = False
 
 
-def load_contracts(settings: Settings, diagnostics: Diagnostics, timings: Timings | None = None) -> ContractSet:
+def load_contracts(
+    settings: Settings, diagnostics: Diagnostics, timings: Timings | None = None
+) -> ContractSet:
     """Load and check the spec set; raise SpecError with every problem found."""
     from contractgen.ir.build import build_ir
     from contractgen.spec.load import load_specs
@@ -101,14 +103,21 @@ def inputs_hash(settings: Settings, targets: list[str]) -> str:
     h.update(settings.model_dump_json(exclude={"root"}).encode())
     h.update(repr(sorted(targets)).encode())
     roots: list[tuple[str, Path]] = [("specs", settings.specs_dir)]
-    for label, root in (("templates", templates_dir()), ("runtime", Path(__file__).parent / "runtime")):
+    for label, root in (
+        ("templates", templates_dir()),
+        ("runtime", Path(__file__).parent / "runtime"),
+    ):
         roots.append((label, root))
     if settings.templates:
         roots.append(("overrides", settings.root / settings.templates))
     for label, root in roots:
         if not root.is_dir():
             continue
-        paths = discover(root) if label == "specs" else sorted(p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+        paths = (
+            discover(root)
+            if label == "specs"
+            else sorted(p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+        )
         for p in paths:
             h.update(f"{label}/{p.relative_to(root).as_posix()}\0".encode())
             h.update(sha256(p.read_bytes()).encode())
@@ -135,7 +144,14 @@ def build(
         with timings.stage("verify"):
             intact = _tree_matches(out_dir, previous)
         if intact:
-            return BuildResult(None, FileSet(), diagnostics, timings, unchanged=len(previous.files), up_to_date_fast=True)
+            return BuildResult(
+                None,
+                FileSet(),
+                diagnostics,
+                timings,
+                unchanged=len(previous.files),
+                up_to_date_fast=True,
+            )
 
     contracts = load_contracts(settings, diagnostics, timings)
     try:
@@ -151,8 +167,12 @@ def build(
             diagnostics.add(Position(display), "CG901", str(exc))
             raise SpecError(diagnostics) from None
     result = BuildResult(
-        contracts, files, diagnostics, timings,
-        unchanged=len(plan.unchanged), kept_modified=plan.kept_modified,
+        contracts,
+        files,
+        diagnostics,
+        timings,
+        unchanged=len(plan.unchanged),
+        kept_modified=plan.kept_modified,
     )
     if check:
         result.stale_diff = writer.diff(out_dir, plan, display)

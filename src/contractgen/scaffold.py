@@ -127,7 +127,10 @@ def scaffold(kind: str, key: str, settings: Settings) -> Path:
     out = settings.out_dir / "schema" / "contract-spec.json"
     schema = Path(_relpath(out, target.parent)).as_posix()
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(HEADER.format(schema=schema) + TEMPLATES[kind].format(key=key, title=title), encoding="utf-8")
+    target.write_text(
+        HEADER.format(schema=schema) + TEMPLATES[kind].format(key=key, title=title),
+        encoding="utf-8",
+    )
     return target
 
 

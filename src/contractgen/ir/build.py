@@ -103,7 +103,9 @@ class _Builder:
                     position,
                     "CG104",
                     f"unknown {kind} '{key}'",
-                    hint=f"did you mean '{close[0]}'?" if close else f"define a {kind} with key {key}",
+                    hint=f"did you mean '{close[0]}'?"
+                    if close
+                    else f"define a {kind} with key {key}",
                 )
             return None
         if not version:
@@ -120,7 +122,9 @@ class _Builder:
 
     # -- types and fields -----------------------------------------------------
 
-    def field_ir(self, wire: str, spec: FieldSpec, loaded: LoadedSpec, path: tuple[str | int, ...]) -> FieldIR | None:
+    def field_ir(
+        self, wire: str, spec: FieldSpec, loaded: LoadedSpec, path: tuple[str | int, ...]
+    ) -> FieldIR | None:
         match = _TYPE_EXPR.match(spec.type)
         position = loaded.at(*path)
         if match is None:  # the raw model's pattern already rejects this
@@ -128,13 +132,22 @@ class _Builder:
         name, list_suffix, optional_suffix = match.groups()
         type_ref = self.type_ref(name, loaded.at(*path, "type"), position)
         if spec.optional is False and optional_suffix:
-            self.error(position, "CG130", f"field '{wire}' is marked both optional ('?') and optional: false")
+            self.error(
+                position,
+                "CG130",
+                f"field '{wire}' is marked both optional ('?') and optional: false",
+            )
         has_default = "default" in spec.model_fields_set
         required = not (optional_suffix or spec.optional or has_default)
         py_name, reason = naming.field_name(wire)
         if reason:
             self.naming_decisions.append(
-                NamingDecision(source=_source(loaded.key_at(*path)), wire=wire, chosen=py_name, reason=f"'{wire}' {reason}")
+                NamingDecision(
+                    source=_source(loaded.key_at(*path)),
+                    wire=wire,
+                    chosen=py_name,
+                    reason=f"'{wire}' {reason}",
+                )
             )
         constraints = Constraints(
             min_length=spec.min_length,
@@ -149,7 +162,9 @@ class _Builder:
             try:
                 re.compile(spec.pattern)
             except re.error as exc:
-                self.error(loaded.at(*path, "pattern"), "CG131", f"invalid regular expression: {exc}")
+                self.error(
+                    loaded.at(*path, "pattern"), "CG131", f"invalid regular expression: {exc}"
+                )
         if type_ref is None:
             return None
         return FieldIR(
@@ -174,7 +189,9 @@ class _Builder:
         if name in self.type_names:
             kind = self.type_names[name][0]
             return TypeRef(kind="enum" if kind == "enum" else "model", name=name)
-        candidates = list(SCALARS) + [n for n, (k, _) in self.type_names.items() if k in ("model", "enum")]
+        candidates = list(SCALARS) + [
+            n for n, (k, _) in self.type_names.items() if k in ("model", "enum")
+        ]
         close = difflib.get_close_matches(name, candidates, n=1)
         self.error(
             position if position.line else fallback,
@@ -184,7 +201,9 @@ class _Builder:
         )
         return None
 
-    def fields(self, raw: dict[str, FieldSpec], loaded: LoadedSpec, path: tuple[str | int, ...]) -> tuple[FieldIR, ...]:
+    def fields(
+        self, raw: dict[str, FieldSpec], loaded: LoadedSpec, path: tuple[str | int, ...]
+    ) -> tuple[FieldIR, ...]:
         out: list[FieldIR] = []
         seen: dict[str, str] = {}
         for wire, spec in raw.items():
@@ -207,7 +226,11 @@ class _Builder:
     def register_type(self, name: str, kind: str, position: Position) -> bool:
         for existing, (other_kind, other_pos) in self.type_names.items():
             if existing.lower() == name.lower():
-                same = "the same name" if existing == name else f"a name that differs only in case ('{existing}')"
+                same = (
+                    "the same name"
+                    if existing == name
+                    else f"a name that differs only in case ('{existing}')"
+                )
                 self.error(
                     position,
                     "CG102",
@@ -237,7 +260,9 @@ class _Builder:
             if self.type_names.get(value, ("",))[0] != "model":
                 self.type_ref(value, loaded.at(attr), loaded.at(attr))
                 if value in self.type_names:
-                    self.error(loaded.at(attr), "CG132", f"'{value}' is an enum; {attr} must be a model")
+                    self.error(
+                        loaded.at(attr), "CG132", f"'{value}' is an enum; {attr} must be a model"
+                    )
                 return None
             return value
         if not self.register_type(name, f"{role} model", loaded.at(attr)):
@@ -354,7 +379,9 @@ def build_ir(loaded: Iterable[LoadedSpec], diagnostics: Diagnostics) -> Contract
         enums=tuple(sorted(enums, key=lambda e: e.name)),
         capabilities=tuple(sorted((c for c in capabilities if c), key=_spec_order)),
         features=tuple(sorted((f for f in features if f), key=_spec_order)),
-        naming=tuple(sorted(b.naming_decisions, key=lambda d: (d.source.file, d.source.line, d.source.col))),
+        naming=tuple(
+            sorted(b.naming_decisions, key=lambda d: (d.source.file, d.source.line, d.source.col))
+        ),
     )
     domains = sorted(
         {o.domain for o in contract_set.operations}
@@ -432,7 +459,11 @@ def _enum(b: _Builder, s: LoadedSpec, spec: EnumSpec) -> EnumIR:
             )
             continue
         seen_members[member] = v.value
-        values.append(EnumValueIR(value=v.value, py_name=member, description=v.description, deprecated=v.deprecated))
+        values.append(
+            EnumValueIR(
+                value=v.value, py_name=member, description=v.description, deprecated=v.deprecated
+            )
+        )
     domain = spec.domain or "common"
     return EnumIR(
         name=spec.name,
@@ -454,7 +485,8 @@ def _operation(b: _Builder, s: LoadedSpec, preregistered: dict[str, Any]) -> Ope
     base = _type_base(spec, b)
     models_before = len(b.models)
     io: dict[str, str | None] = {}
-    for attr, suffix, role in (("input", "Input", "input"), ("output", "Output", "output")):
+    roles: tuple[tuple[str, str, ModelRole], ...] = (("input", "Input", "input"), ("output", "Output", "output"))
+    for attr, suffix, role in roles:
         name = base + suffix
         value = getattr(spec, attr)
         if isinstance(value, dict) and name not in preregistered:
@@ -463,14 +495,23 @@ def _operation(b: _Builder, s: LoadedSpec, preregistered: dict[str, Any]) -> Ope
         if isinstance(value, dict):
             b.type_names.pop(name, None)  # inline_model registers it for real
         io[attr] = b.inline_model(
-            value, name, role, sid, s, attr, meta["domain"], spec.stability,  # type: ignore[arg-type]
+            value,
+            name,
+            role,
+            sid,
+            s,
+            attr,
+            meta["domain"],
+            spec.stability,
             f"{'Input' if attr == 'input' else 'Output'} of {spec.key}.",
         )
     input_model = b.models[models_before] if io["input"] and isinstance(spec.input, dict) else None
     if input_model is None and io["input"]:
         input_model = next((m for m in b.models if m.name == io["input"]), None)
 
-    capability = b.resolve(spec.capability, "capability", s.at("capability")) if spec.capability else None
+    capability = (
+        b.resolve(spec.capability, "capability", s.at("capability")) if spec.capability else None
+    )
     errors: list[ErrorIR] = []
     for code, err in spec.errors.items():
         position = s.key_at("errors", code)
@@ -508,12 +549,20 @@ def _operation(b: _Builder, s: LoadedSpec, preregistered: dict[str, Any]) -> Ope
     policy = spec.policy
     idempotent = True if spec.kind == "query" else bool(policy.idempotent)
     if spec.kind == "query" and policy.idempotent is False:
-        b.error(s.at("policy", "idempotent"), "CG133", "a query is always idempotent", hint="remove idempotent: false, or make it a command")
+        b.error(
+            s.at("policy", "idempotent"),
+            "CG133",
+            "a query is always idempotent",
+            hint="remove idempotent: false, or make it a command",
+        )
     client_path = tuple(naming.method_name(seg) for seg in spec.key.split("."))
     page = f"operations/{naming.file_stem(spec.key)}"
     operation_id = naming.camel_case(spec.key)
     if not meta["is_latest"]:
-        client_path = (*client_path[:-1], f"{client_path[-1]}_{naming.version_suffix(spec.version).lower()}")
+        client_path = (
+            *client_path[:-1],
+            f"{client_path[-1]}_{naming.version_suffix(spec.version).lower()}",
+        )
         page += f"-{naming.file_stem(spec.version)}"
         operation_id += naming.version_suffix(spec.version)
     if rest is None:
@@ -532,7 +581,9 @@ def _operation(b: _Builder, s: LoadedSpec, preregistered: dict[str, Any]) -> Ope
             pii=tuple(policy.pii),
             idempotent=idempotent,
             idempotent_inferred=policy.idempotent is None,
-            rate_limit=RateLimitIR(rpm=policy.rate_limit.rpm, key=policy.rate_limit.key) if policy.rate_limit else None,
+            rate_limit=RateLimitIR(rpm=policy.rate_limit.rpm, key=policy.rate_limit.key)
+            if policy.rate_limit
+            else None,
             escalation=policy.escalation,
             roles=tuple(policy.roles),
             permissions=tuple(policy.permissions),
@@ -547,7 +598,13 @@ def _operation(b: _Builder, s: LoadedSpec, preregistered: dict[str, Any]) -> Ope
             for sc in spec.acceptance.scenarios
         ),
         examples=tuple(
-            ExampleIR(key=ex.key, description=ex.description, input=ex.input, output=ex.output, error=ex.error)
+            ExampleIR(
+                key=ex.key,
+                description=ex.description,
+                input=ex.input,
+                output=ex.output,
+                error=ex.error,
+            )
             for ex in spec.acceptance.examples
         ),
         names=OperationNames(
@@ -559,7 +616,9 @@ def _operation(b: _Builder, s: LoadedSpec, preregistered: dict[str, Any]) -> Ope
     )
 
 
-def _rest(b: _Builder, s: LoadedSpec, spec: OperationSpec, input_model: ModelIR | None) -> RestIR | None:
+def _rest(
+    b: _Builder, s: LoadedSpec, spec: OperationSpec, input_model: ModelIR | None
+) -> RestIR | None:
     rest = spec.transport.rest
     method = (rest.method if rest else None) or ("GET" if spec.kind == "query" else "POST")
     major = spec.version.split(".", 1)[0]
@@ -601,7 +660,9 @@ def _rest(b: _Builder, s: LoadedSpec, spec: OperationSpec, input_model: ModelIR 
                     position,
                     "CG107",
                     f"path parameter '{{{param}}}' is not an input field",
-                    hint=f"did you mean '{{{close[0]}}}'?" if close else "add it to the input, or remove it from the path",
+                    hint=f"did you mean '{{{close[0]}}}'?"
+                    if close
+                    else "add it to the input, or remove it from the path",
                 )
                 ok = False
             elif not f.required or f.is_list or f.type.kind == "model" or f.nullable:
@@ -617,7 +678,9 @@ def _rest(b: _Builder, s: LoadedSpec, spec: OperationSpec, input_model: ModelIR 
     if method in ("GET", "DELETE"):
         for name in rest_fields:
             f = fields[name]
-            if f.type.kind == "model" or (f.type.kind == "scalar" and SCALARS[f.type.name].kind in ("object", "any")):
+            if f.type.kind == "model" or (
+                f.type.kind == "scalar" and SCALARS[f.type.name].kind in ("object", "any")
+            ):
                 b.error(
                     s.key_at("input", name) if isinstance(spec.input, dict) else s.at("input"),
                     "CG113",
@@ -652,8 +715,15 @@ def _event(b: _Builder, s: LoadedSpec, preregistered: dict[str, Any]) -> EventIR
             return None
         b.type_names.pop(name, None)
     payload = b.inline_model(
-        spec.payload, name, "payload", SpecId(key=spec.key, version=spec.version), s, "payload",
-        meta["domain"], spec.stability, f"Payload of the {spec.key} event.",
+        spec.payload,
+        name,
+        "payload",
+        SpecId(key=spec.key, version=spec.version),
+        s,
+        "payload",
+        meta["domain"],
+        spec.stability,
+        f"Payload of the {spec.key} event.",
     )
     if payload is None:
         return None
@@ -665,30 +735,53 @@ def _event(b: _Builder, s: LoadedSpec, preregistered: dict[str, Any]) -> EventIR
     return EventIR(
         **meta,
         payload=payload,
-        names=EventNames(py_class=payload, webhook=webhook, module=naming.module_name(meta["domain"]), page=page),
+        names=EventNames(
+            py_class=payload, webhook=webhook, module=naming.module_name(meta["domain"]), page=page
+        ),
     )
 
 
 def _capability(b: _Builder, s: LoadedSpec) -> CapabilityIR:
     spec = s.spec
     assert isinstance(spec, CapabilitySpec)
-    ops = [b.resolve(r, "operation", s.at("provides", "operations", i)) for i, r in enumerate(spec.provides.operations)]
-    evs = [b.resolve(r, "event", s.at("provides", "events", i)) for i, r in enumerate(spec.provides.events)]
+    ops = [
+        b.resolve(r, "operation", s.at("provides", "operations", i))
+        for i, r in enumerate(spec.provides.operations)
+    ]
+    evs = [
+        b.resolve(r, "event", s.at("provides", "events", i))
+        for i, r in enumerate(spec.provides.events)
+    ]
     requires: list[RequirementIR] = []
     for i, req in enumerate(spec.requires):
-        ref = b.resolve(req.capability, "capability", s.at("requires", i, "capability"), required=not req.optional)
+        ref = b.resolve(
+            req.capability,
+            "capability",
+            s.at("requires", i, "capability"),
+            required=not req.optional,
+        )
         if ref is None and req.optional:
             key, _, version = req.capability.partition("@")
-            requires.append(RequirementIR(capability=SpecId(key=key, version=version or "latest"), optional=True, reason=req.reason, in_set=False))
+            requires.append(
+                RequirementIR(
+                    capability=SpecId(key=key, version=version or "latest"),
+                    optional=True,
+                    reason=req.reason,
+                    in_set=False,
+                )
+            )
         elif ref is not None:
-            requires.append(RequirementIR(capability=ref, optional=req.optional, reason=req.reason, in_set=True))
+            requires.append(
+                RequirementIR(capability=ref, optional=req.optional, reason=req.reason, in_set=True)
+            )
     return CapabilityIR(
         **_meta(b, s, spec, "capability"),
         type=spec.type,
         operations=tuple(r for r in ops if r),
         events=tuple(r for r in evs if r),
         requires=tuple(requires),
-        page=f"capabilities/{naming.file_stem(spec.key)}" + ("" if _is_latest(b, "capability", spec) else f"-{spec.version}"),
+        page=f"capabilities/{naming.file_stem(spec.key)}"
+        + ("" if _is_latest(b, "capability", spec) else f"-{spec.version}"),
     )
 
 
@@ -705,7 +798,8 @@ def _feature(b: _Builder, s: LoadedSpec) -> FeatureIR:
         operations=refs("operations", "operation"),
         events=refs("events", "event"),
         capabilities=refs("capabilities", "capability"),
-        page=f"features/{naming.file_stem(spec.key)}" + ("" if _is_latest(b, "feature", spec) else f"-{spec.version}"),
+        page=f"features/{naming.file_stem(spec.key)}"
+        + ("" if _is_latest(b, "feature", spec) else f"-{spec.version}"),
     )
 
 
@@ -719,13 +813,19 @@ def _check_values(
     """Defaults, examples and PII paths must fit the types they belong to."""
     model_map = {m.name: m for m in models}
     enum_map = {e.name: e for e in enums}
-    sources = {(s.spec.key, s.spec.version): s for s in loaded_ops if isinstance(s.spec, OperationSpec)}
+    sources = {
+        (s.spec.key, s.spec.version): s for s in loaded_ops if isinstance(s.spec, OperationSpec)
+    }
     for m in models:
         for f in m.fields:
             if f.has_default:
                 problem = check_value(f.default, f, model_map, enum_map, allow_null=f.nullable)
                 if problem:
-                    b.error(Position(f.source.file, f.source.line, f.source.col), "CG114", f"default of '{f.name}' {problem}")
+                    b.error(
+                        Position(f.source.file, f.source.line, f.source.col),
+                        "CG114",
+                        f"default of '{f.name}' {problem}",
+                    )
     for op in operations:
         s = sources[(op.key, op.version)]
         codes = {e.code for e in op.errors}
@@ -737,7 +837,11 @@ def _check_values(
                     continue
                 position = s.at("acceptance", "examples", i, attr)
                 if model_name is None:
-                    b.error(position, "CG115", f"example '{ex.key}' has an {attr}, but the operation has none")
+                    b.error(
+                        position,
+                        "CG115",
+                        f"example '{ex.key}' has an {attr}, but the operation has none",
+                    )
                     continue
                 problem = check_object(value, model_map[model_name], model_map, enum_map)
                 if problem:
@@ -750,7 +854,11 @@ def _check_values(
                     hint="declared errors: " + (", ".join(sorted(codes)) or "none"),
                 )
             if ex.error is not None and ex.output is not None:
-                b.error(s.at("acceptance", "examples", i), "CG117", f"example '{ex.key}' has both an output and an error")
+                b.error(
+                    s.at("acceptance", "examples", i),
+                    "CG117",
+                    f"example '{ex.key}' has both an output and an error",
+                )
         for i, pii in enumerate(op.policy.pii):
             if not _pii_resolves(pii, op, model_map):
                 b.error(

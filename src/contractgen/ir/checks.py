@@ -82,7 +82,9 @@ def _capabilities_agree(cs: ContractSet, diagnostics: Diagnostics) -> None:
                 f"operation {op.ref} names capability {cap.ref} but is provided by {', '.join(others)}",
             )
         for emit in op.emits:
-            if not any(r.key == emit.event.key and r.version == emit.event.version for r in cap.events):
+            if not any(
+                r.key == emit.event.key and r.version == emit.event.version for r in cap.events
+            ):
                 diagnostics.add(
                     _at(op.source),
                     "CG106",
@@ -156,9 +158,12 @@ def _error_codes(cs: ContractSet, diagnostics: Diagnostics) -> None:
 
 
 def _class_names(cs: ContractSet, diagnostics: Diagnostics) -> None:
-    types = {m.name.lower(): m.source for m in cs.models} | {e.name.lower(): e.source for e in cs.enums}
+    types = {m.name.lower(): m.source for m in cs.models} | {
+        e.name.lower(): e.source for e in cs.enums
+    }
     for name, source in sorted(types.items()):
-        original = next((t.name for t in (*cs.models, *cs.enums) if t.name.lower() == name), name)
+        names = [m.name for m in cs.models] + [e.name for e in cs.enums]
+        original = next((n for n in names if n.lower() == name), name)
         if original in RUNTIME_NAMES:
             diagnostics.add(
                 _at(source),

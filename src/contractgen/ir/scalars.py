@@ -24,13 +24,30 @@ class Scalar:
 _SCALARS = [
     Scalar("ID", "string", "opaque identifier", {"type": "string"}),
     Scalar("String", "string", "text", {"type": "string"}),
-    Scalar("NonEmptyString", "string", "text of at least one character", {"type": "string", "minLength": 1}),
+    Scalar(
+        "NonEmptyString",
+        "string",
+        "text of at least one character",
+        {"type": "string", "minLength": 1},
+    ),
     Scalar("Int", "integer", "64-bit integer", {"type": "integer", "format": "int64"}),
     Scalar("Float", "number", "double-precision number", {"type": "number", "format": "double"}),
     Scalar("Boolean", "boolean", "true or false", {"type": "boolean"}),
-    Scalar("Date", "string", "calendar date (RFC 3339 full-date)", {"type": "string", "format": "date"}),
-    Scalar("DateTime", "string", "timestamp (RFC 3339 date-time)", {"type": "string", "format": "date-time"}),
-    Scalar("Time", "string", "time of day (RFC 3339 partial-time)", {"type": "string", "format": "time"}),
+    Scalar(
+        "Date", "string", "calendar date (RFC 3339 full-date)", {"type": "string", "format": "date"}
+    ),
+    Scalar(
+        "DateTime",
+        "string",
+        "timestamp (RFC 3339 date-time)",
+        {"type": "string", "format": "date-time"},
+    ),
+    Scalar(
+        "Time",
+        "string",
+        "time of day (RFC 3339 partial-time)",
+        {"type": "string", "format": "time"},
+    ),
     Scalar("EmailAddress", "string", "e-mail address", {"type": "string", "format": "email"}),
     Scalar("URL", "string", "absolute URL", {"type": "string", "format": "uri"}),
     Scalar(
@@ -51,12 +68,27 @@ _SCALARS = [
         "IANA time zone name",
         {"type": "string", "pattern": r"^[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+)*$"},
     ),
-    Scalar("Latitude", "number", "degrees, -90 to 90", {"type": "number", "minimum": -90, "maximum": 90}),
     Scalar(
-        "Longitude", "number", "degrees, -180 to 180", {"type": "number", "minimum": -180, "maximum": 180}
+        "Latitude",
+        "number",
+        "degrees, -90 to 90",
+        {"type": "number", "minimum": -90, "maximum": 90},
     ),
-    Scalar("Currency", "string", "ISO 4217 currency code", {"type": "string", "pattern": r"^[A-Z]{3}$"}),
-    Scalar("CountryCode", "string", "ISO 3166-1 alpha-2 code", {"type": "string", "pattern": r"^[A-Z]{2}$"}),
+    Scalar(
+        "Longitude",
+        "number",
+        "degrees, -180 to 180",
+        {"type": "number", "minimum": -180, "maximum": 180},
+    ),
+    Scalar(
+        "Currency", "string", "ISO 4217 currency code", {"type": "string", "pattern": r"^[A-Z]{3}$"}
+    ),
+    Scalar(
+        "CountryCode",
+        "string",
+        "ISO 3166-1 alpha-2 code",
+        {"type": "string", "pattern": r"^[A-Z]{2}$"},
+    ),
     Scalar("JSON", "any", "any JSON value", {}),
     Scalar("JSONObject", "object", "JSON object", {"type": "object", "additionalProperties": True}),
 ]

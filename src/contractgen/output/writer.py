@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import json
 import os
@@ -154,7 +155,9 @@ def apply(out_dir: Path, p: Plan, manifest: Manifest) -> None:
         if old_manifest is not None and _read(manifest_path) != old_manifest:
             _atomic_write(manifest_path, old_manifest)
         if isinstance(exc, OSError):
-            raise WriteError(f"could not write the output tree ({exc}); nothing was changed") from exc
+            raise WriteError(
+                f"could not write the output tree ({exc}); nothing was changed"
+            ) from exc
         raise
     _remove_empty_dirs(out_dir, p.delete)
 
@@ -181,10 +184,8 @@ def _rollback(out_dir: Path, done: list[str], p: Plan, created_dirs: list[Path])
         else:
             _atomic_write(target, before)
     for d in reversed(created_dirs):
-        try:
+        with contextlib.suppress(OSError):
             d.rmdir()
-        except OSError:
-            pass
 
 
 def _remove_empty_dirs(out_dir: Path, deleted: list[str]) -> None:
@@ -223,4 +224,6 @@ def _diff_one(name: str, old: bytes | None, new: bytes | None) -> list[str]:
             tofile=f"b/{name}" if new is not None else "/dev/null",
         )
     )
-    return [line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in out]
+    return [
+        line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in out
+    ]

@@ -45,7 +45,9 @@ def discover(specs_dir: Path) -> list[Path]:
     found = [
         p
         for p in specs_dir.rglob("*")
-        if p.suffix in SPEC_SUFFIXES and p.is_file() and not any(part.startswith(".") for part in p.relative_to(specs_dir).parts)
+        if p.suffix in SPEC_SUFFIXES
+        and p.is_file()
+        and not any(part.startswith(".") for part in p.relative_to(specs_dir).parts)
     ]
     return sorted(found, key=lambda p: p.relative_to(specs_dir).as_posix())
 
@@ -91,7 +93,9 @@ def load_bytes(display: str, raw: bytes, diagnostics: Diagnostics) -> list[Loade
     return loaded
 
 
-def validate_document(data: Any, positions: PositionMap, diagnostics: Diagnostics) -> AnySpec | None:
+def validate_document(
+    data: Any, positions: PositionMap, diagnostics: Diagnostics
+) -> AnySpec | None:
     if not isinstance(data, dict):
         diagnostics.add(
             positions.value(()),
@@ -116,7 +120,9 @@ def validate_document(data: Any, positions: PositionMap, diagnostics: Diagnostic
             positions.value(("kind",)),
             "CG022",
             f"unknown kind '{kind}'",
-            hint=f"did you mean '{close[0]}'?" if close else "kind is one of " + ", ".join(SPEC_CLASSES),
+            hint=f"did you mean '{close[0]}'?"
+            if close
+            else "kind is one of " + ", ".join(SPEC_CLASSES),
         )
         return None
     try:
@@ -130,8 +136,10 @@ def validate_document(data: Any, positions: PositionMap, diagnostics: Diagnostic
 # "dict[str,FieldSpec]"); they are not YAML paths.
 def _is_branch_label(segment: str | int) -> bool:
     return isinstance(segment, str) and (
-        "[" in segment or segment.startswith("constrained-") or segment in {"str", "int", "float", "bool", "none"}
-        or segment[:1].isupper() and segment.endswith("Spec")
+        "[" in segment
+        or segment.startswith("constrained-")
+        or segment in {"str", "int", "float", "bool", "none"}
+        or (segment[:1].isupper() and segment.endswith("Spec"))
     )
 
 
@@ -152,8 +160,10 @@ def report_validation_error(
         loc = _clean_loc(raw_loc)
         kind = error["type"]
         branch = any(_is_branch_label(s) for s in raw_loc)
-        if branch and kind.endswith("_type") and any(
-            len(other) > len(loc) and other[: len(loc)] == loc for other in deep_prefixes
+        if (
+            branch
+            and kind.endswith("_type")
+            and any(len(other) > len(loc) and other[: len(loc)] == loc for other in deep_prefixes)
         ):
             continue
         message, hint, at_key = _explain(error, loc, cls, data, positions)
@@ -179,7 +189,9 @@ def _clean_loc(loc: tuple[Any, ...]) -> Path_:
 def _dotted(loc: Path_) -> str:
     out = ""
     for segment in loc:
-        out += f"[{segment}]" if isinstance(segment, int) else (f".{segment}" if out else str(segment))
+        out += (
+            f"[{segment}]" if isinstance(segment, int) else (f".{segment}" if out else str(segment))
+        )
     return out or "document"
 
 
@@ -193,8 +205,10 @@ def _explain(
         name = str(loc[-1]) if loc else "?"
         allowed = _allowed_keys(cls, loc[:-1], data)
         close = difflib.get_close_matches(name, allowed, n=1, cutoff=0.6)
-        hint = f"did you mean '{close[0]}'?" if close else (
-            "allowed keys: " + ", ".join(sorted(allowed)) if allowed else None
+        hint = (
+            f"did you mean '{close[0]}'?"
+            if close
+            else ("allowed keys: " + ", ".join(sorted(allowed)) if allowed else None)
         )
         return f"unknown key '{name}'", hint, True
     if kind == "missing":
@@ -214,7 +228,9 @@ def _explain(
         return f"{where}: {_pattern_message(loc, value)}", _pattern_hint(loc, value), False
     if kind == "literal_error":
         expected = error.get("ctx", {}).get("expected", "")
-        close = difflib.get_close_matches(str(value), [s.strip(" '") for s in expected.replace(" or ", ", ").split(",")], n=1)
+        close = difflib.get_close_matches(
+            str(value), [s.strip(" '") for s in expected.replace(" or ", ", ").split(",")], n=1
+        )
         hint = f"did you mean {close[0]!r}?" if close else None
         return f"{where}: '{value}' is not one of {expected}", hint, False
     return f"{where}: {error['msg']}", None, False
@@ -230,7 +246,9 @@ def _pattern_message(loc: Path_, value: Any) -> str:
         return f"'{value}' is not a type expression (Name, Name[], Name?, Name[]?)"
     if last in ("name",):
         return f"'{value}' is not a PascalCase type name"
-    if last in ("capability", "event", "operations", "events", "capabilities") or isinstance(loc[-1], int):
+    if last in ("capability", "event", "operations", "events", "capabilities") or isinstance(
+        loc[-1], int
+    ):
         return f"'{value}' is not a spec reference (key or key@MAJOR.MINOR.PATCH)"
     return f"'{value}' does not have the expected form"
 

@@ -95,7 +95,9 @@ class RateLimit(Raw):
 
 class PolicySpec(Raw):
     auth: Literal["anonymous", "user", "admin"] = "user"
-    pii: list[str] = Field(default_factory=list, description="Paths of fields holding personal data, e.g. input.email.")
+    pii: list[str] = Field(
+        default_factory=list, description="Paths of fields holding personal data, e.g. input.email."
+    )
     idempotent: bool | None = Field(
         default=None, description="Queries are always idempotent; commands default to false."
     )
@@ -137,8 +139,10 @@ class ScenarioSpec(Raw):
     def _one_line(cls, data: Any) -> Any:
         # `given: one sentence` is accepted as a list of one.
         if isinstance(data, dict):
-            return {k: [v] if k in ("given", "when", "then") and isinstance(v, str) else v
-                    for k, v in data.items()}
+            return {
+                k: [v] if k in ("given", "when", "then") and isinstance(v, str) else v
+                for k, v in data.items()
+            }
         return data
 
 
@@ -147,7 +151,9 @@ class ExampleSpec(Raw):
     description: Text | None = None
     input: dict[str, JsonValue] | None = None
     output: dict[str, JsonValue] | None = None
-    error: str | None = Field(default=None, description="Declared error code this example answers with.")
+    error: str | None = Field(
+        default=None, description="Declared error code this example answers with."
+    )
 
 
 class AcceptanceSpec(Raw):

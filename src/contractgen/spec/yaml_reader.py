@@ -42,7 +42,24 @@ _NAN = re.compile(r"^\.(?:nan|NaN|NAN)$")
 # Plain scalars that YAML 1.1 tools read as booleans; we keep them strings and
 # use this set to explain a type error.
 YAML11_BOOLEANS = frozenset(
-    "y Y yes Yes YES n N no No NO on On ON off Off OFF".split()
+    [
+        "y",
+        "Y",
+        "yes",
+        "Yes",
+        "YES",
+        "n",
+        "N",
+        "no",
+        "No",
+        "NO",
+        "on",
+        "On",
+        "ON",
+        "off",
+        "Off",
+        "OFF",
+    ]
 )
 
 
@@ -176,7 +193,9 @@ def _precheck(file: str, text: str, diagnostics: Diagnostics) -> bool:
                 documents += 1
                 if documents > MAX_DOCUMENTS:
                     diagnostics.add(
-                        _pos(file, mark), "CG006", f"more than {MAX_DOCUMENTS} documents in one file"
+                        _pos(file, mark),
+                        "CG006",
+                        f"more than {MAX_DOCUMENTS} documents in one file",
                     )
                     return False
             if isinstance(event, yaml.CollectionStartEvent):
@@ -205,27 +224,31 @@ def _yaml_error(file: str, exc: yaml.MarkedYAMLError, diagnostics: Diagnostics) 
     if "\\t" in problem or "tab" in problem.lower():
         hint = "indent with spaces, not tabs"
     elif "'?'" in problem and "flow" in (exc.context or ""):
-        hint = "inside { } write optional types in quotes: \"String?\""
+        hint = 'inside { } write optional types in quotes: "String?"'
     message = f"invalid YAML: {problem}"
     if exc.context:
         message += f" ({exc.context})"
     diagnostics.add(position, "CG003", message, hint=hint)
 
 
-def _construct(node: yaml.Node, path: Path_, positions: PositionMap, diagnostics: Diagnostics) -> Any:
+def _construct(
+    node: yaml.Node, path: Path_, positions: PositionMap, diagnostics: Diagnostics
+) -> Any:
     file = positions.file
     positions.values.setdefault(path, _pos(file, node.start_mark))
     if isinstance(node, yaml.MappingNode):
         result: dict[Any, Any] = {}
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
-                diagnostics.add(_pos(file, key_node.start_mark), "CG007", "mapping keys must be plain scalars")
+                diagnostics.add(
+                    _pos(file, key_node.start_mark), "CG007", "mapping keys must be plain scalars"
+                )
                 continue
-            key = _scalar(key_node, path + ("<key>",), positions)
+            key = _scalar(key_node, (*path, "<key>"), positions)
             if isinstance(key, (bool, float)) or key is None:
                 key = key_node.value  # keep the text; the model check reports the key
             if key in result:
-                first = positions.keys.get(path + (key,))
+                first = positions.keys.get((*path, key))
                 where = f" (first at line {first.line})" if first else ""
                 diagnostics.add(
                     _pos(file, key_node.start_mark),
@@ -234,12 +257,13 @@ def _construct(node: yaml.Node, path: Path_, positions: PositionMap, diagnostics
                     hint="YAML keeps only the last value; remove one of them",
                 )
                 continue
-            positions.keys[path + (key,)] = _pos(file, key_node.start_mark)
-            result[key] = _construct(value_node, path + (key,), positions, diagnostics)
+            positions.keys[(*path, key)] = _pos(file, key_node.start_mark)
+            result[key] = _construct(value_node, (*path, key), positions, diagnostics)
         return result
     if isinstance(node, yaml.SequenceNode):
         return [
-            _construct(item, path + (i,), positions, diagnostics) for i, item in enumerate(node.value)
+            _construct(item, (*path, i), positions, diagnostics)
+            for i, item in enumerate(node.value)
         ]
     assert isinstance(node, yaml.ScalarNode)
     return _scalar(node, path, positions)

@@ -20,5 +20,7 @@ class IrDumpTarget:
             **contracts.model_dump(mode="json", exclude={"naming"}),
         }
         files = FileSet()
-        files.add("contracts.json", json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
+        files.add(
+            "contracts.json", json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+        )
         return files
