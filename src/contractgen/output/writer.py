@@ -181,8 +181,11 @@ def _rollback(out_dir: Path, done: list[str], p: Plan, created_dirs: list[Path])
         if before is None:
             if target.exists():
                 target.unlink()
-        else:
+            continue
+        try:
             _atomic_write(target, before)
+        except OSError:
+            target.write_bytes(before)  # no room for a temporary file: overwrite in place
     for d in reversed(created_dirs):
         with contextlib.suppress(OSError):
             d.rmdir()

@@ -42,6 +42,8 @@ class LoadedSpec:
 
 def discover(specs_dir: Path) -> list[Path]:
     """Spec files under ``specs_dir``, in a stable order independent of the file system."""
+    if specs_dir.is_file():
+        return [specs_dir]
     found = [
         p
         for p in specs_dir.rglob("*")
@@ -53,6 +55,9 @@ def discover(specs_dir: Path) -> list[Path]:
 
 
 def load_specs(specs_dir: Path, display_root: Path, diagnostics: Diagnostics) -> list[LoadedSpec]:
+    """Load every spec file under ``specs_dir`` (or the one file it names)."""
+    if specs_dir.is_file():
+        return load_file(specs_dir, _display(specs_dir, display_root), diagnostics)
     if not specs_dir.is_dir():
         diagnostics.add(
             Position(_display(specs_dir, display_root)),

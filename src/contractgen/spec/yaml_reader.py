@@ -144,8 +144,10 @@ def read_yaml(display_name: str, raw: bytes, diagnostics: Diagnostics) -> list[Y
             continue
         positions = PositionMap(display_name)
         data = _construct(node, (), positions, diagnostics)
-        start, end = node.start_mark.line, node.end_mark.line
-        doc_text = "".join(lines[start : end + 1]).rstrip() + "\n"
+        start = node.start_mark.line
+        # A block node ends at column 0 of the line after its last content.
+        end = node.end_mark.line + (0 if node.end_mark.column == 0 else 1)
+        doc_text = "".join(lines[start:end]).rstrip() + "\n"
         documents.append(YamlDocument(display_name, index, data, positions, doc_text, start + 1))
     return documents
 
@@ -212,6 +214,16 @@ def _precheck(file: str, text: str, diagnostics: Diagnostics) -> bool:
                 depth -= 1
     except yaml.MarkedYAMLError as exc:
         _yaml_error(file, exc, diagnostics)
+        return False
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        col = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        diagnostics.add(
+            Position(file, line, col),
+            "CG003",
+            f"invalid YAML: control character U+{exc.character:04X} is not allowed",
+            hint="remove it, or write it as an escape inside a double-quoted string",
+        )
         return False
     return ok
 
