@@ -90,7 +90,13 @@ def render_targets(
     return files
 
 
-def inputs_hash(settings: Settings, targets: list[str]) -> str:
+def inputs_hashes(settings: Settings, targets: list[str]) -> dict[str, str]:
+    """Per target, a hash of everything its output depends on."""
+    common = inputs_hash(settings)
+    return {t: hashlib.sha256(f"{common}\0{t}".encode()).hexdigest() for t in targets}
+
+
+def inputs_hash(settings: Settings) -> str:
     """Hash of everything the output depends on: specs, templates, runtime, config, version.
 
     Lets ``--check`` prove an up-to-date tree without regenerating it.
@@ -100,24 +106,25 @@ def inputs_hash(settings: Settings, targets: list[str]) -> str:
 
     h = hashlib.sha256()
     h.update(GENERATOR.encode())
-    h.update(settings.model_dump_json(exclude={"root"}).encode())
-    h.update(repr(sorted(targets)).encode())
-    roots: list[tuple[str, Path]] = [("specs", settings.specs_dir)]
-    for label, root in (
+    h.update(settings.model_dump_json(exclude={"root", "targets"}).encode())
+    # The generator's own code counts as an input: a changed emitter must not
+    # hide behind an unchanged version number.
+    roots: list[tuple[str, Path]] = [
+        ("specs", settings.specs_dir),
         ("templates", templates_dir()),
-        ("runtime", Path(__file__).parent / "runtime"),
-    ):
-        roots.append((label, root))
+        ("generator", Path(__file__).parent),
+    ]
     if settings.templates:
         roots.append(("overrides", settings.root / settings.templates))
     for label, root in roots:
-        if not root.is_dir():
+        if not root.exists():
             continue
-        paths = (
-            discover(root)
-            if label == "specs"
-            else sorted(p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
-        )
+        if label == "specs":
+            paths = discover(root)
+        elif label == "generator":
+            paths = sorted(root.rglob("*.py"))
+        else:
+            paths = sorted(p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
         for p in paths:
             h.update(f"{label}/{p.relative_to(root).as_posix()}\0".encode())
             h.update(sha256(p.read_bytes()).encode())
@@ -138,9 +145,11 @@ def build(
     out_dir = settings.out_dir
     display = settings.out.as_posix()
     with timings.stage("hash inputs"):
-        digest = inputs_hash(settings, targets)
-    previous = writer.Manifest.read(out_dir)
-    if not force and previous is not None and previous.inputs == digest:
+        digests = inputs_hashes(settings, targets)
+    full_manifest = writer.Manifest.read(out_dir)
+    # Building some targets must neither delete nor forget the others' files.
+    previous = full_manifest.for_targets(targets) if full_manifest else None
+    if not force and previous is not None and previous.inputs == digests:
         with timings.stage("verify"):
             intact = _tree_matches(out_dir, previous)
         if intact:
@@ -159,7 +168,9 @@ def build(
     except UnsafePathError as exc:
         diagnostics.add(Position(display), "CG900", str(exc))
         raise SpecError(diagnostics) from None
-    manifest = writer.Manifest(inputs=digest, generator=GENERATOR, files=dict(files.hashes()))
+    manifest = writer.Manifest(inputs=digests, generator=GENERATOR, files=dict(files.hashes()))
+    if full_manifest is not None:
+        manifest = full_manifest.merged(manifest, targets)
     with timings.stage("plan"):
         try:
             plan = writer.plan(out_dir, files, previous)

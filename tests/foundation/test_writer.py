@@ -21,7 +21,7 @@ def fileset(**files: str) -> FileSet:
 def write(out: Path, fs: FileSet) -> writer.Plan:
     previous = writer.Manifest.read(out)
     plan = writer.plan(out, fs, previous)
-    writer.apply(out, plan, writer.Manifest("inputs", "test", dict(fs.hashes())))
+    writer.apply(out, plan, writer.Manifest({}, "test", dict(fs.hashes())))
     return plan
 
 
@@ -167,5 +167,5 @@ def test_diff_shows_changes_and_deletions(tmp_path: Path) -> None:
 def test_corrupt_manifest_is_ignored_not_trusted(tmp_path: Path) -> None:
     out = tmp_path / "gen"
     out.mkdir()
-    (out / writer.MANIFEST).write_text('{"files": {"../../etc/passwd": "x"}, "inputs": "", "generator": ""}')
+    (out / writer.MANIFEST).write_text('{"files": {"../../etc/passwd": "x"}, "inputs": {}, "generator": ""}')
     assert writer.Manifest.read(out) is None

@@ -33,15 +33,31 @@ class WriteError(RuntimeError):
 
 @dataclass(frozen=True)
 class Manifest:
-    inputs: str
+    inputs: dict[str, str]  # target name -> hash of everything its output depends on
     generator: str
-    files: dict[str, str]
+    files: dict[str, str]  # path -> sha256 of the content written
+
+    def for_targets(self, targets: list[str]) -> Manifest:
+        """The part of the manifest that belongs to ``targets`` (files under their folders)."""
+        prefixes = tuple(f"{t}/" for t in targets)
+        return Manifest(
+            {t: h for t, h in self.inputs.items() if t in targets},
+            self.generator,
+            {p: h for p, h in self.files.items() if p.startswith(prefixes)},
+        )
+
+    def merged(self, other: Manifest, targets: list[str]) -> Manifest:
+        """This manifest with the entries of ``targets`` replaced by ``other``'s."""
+        prefixes = tuple(f"{t}/" for t in targets)
+        inputs = {t: h for t, h in self.inputs.items() if t not in targets} | other.inputs
+        files = {p: h for p, h in self.files.items() if not p.startswith(prefixes)} | other.files
+        return Manifest(inputs, other.generator, files)
 
     def to_bytes(self) -> bytes:
         data = {
             "manifestVersion": MANIFEST_VERSION,
             "generator": self.generator,
-            "inputs": self.inputs,
+            "inputs": dict(sorted(self.inputs.items())),
             "files": dict(sorted(self.files.items())),
         }
         return (json.dumps(data, indent=2, sort_keys=True) + "\n").encode()
@@ -54,7 +70,8 @@ class Manifest:
             files = {str(k): str(v) for k, v in data["files"].items()}
             for p in files:
                 check_relative_path(p)
-            return cls(str(data["inputs"]), str(data["generator"]), files)
+            inputs = {str(k): str(v) for k, v in data["inputs"].items()}
+            return cls(inputs, str(data["generator"]), files)
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return None
 
