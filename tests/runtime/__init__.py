@@ -1,0 +1,1 @@
+"""Tests of the runtime support code copied into generated clients."""
