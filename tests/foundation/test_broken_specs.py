@@ -24,7 +24,9 @@ def test_there_are_at_least_twenty_fixtures() -> None:
 
 
 @pytest.mark.parametrize("name", FIXTURES)
-def test_broken_spec_diagnostics(name: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], snapshot: object) -> None:
+def test_broken_spec_diagnostics(
+    name: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], snapshot: object
+) -> None:
     monkeypatch.chdir(HERE)
     code = main(["validate", "--specs", f"broken/{name}", "--color", "never"])
     out, err = capsys.readouterr()
@@ -35,12 +37,26 @@ def test_broken_spec_diagnostics(name: str, monkeypatch: pytest.MonkeyPatch, cap
 
 
 @pytest.mark.parametrize("name", FIXTURES)
-def test_broken_spec_writes_nothing(name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_broken_spec_writes_nothing(
+    name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.chdir(HERE)
     out_dir = tmp_path / "generated"
     out_dir.mkdir()
     (out_dir / "keep.txt").write_text("already here\n")
-    code = main(["build", "--specs", f"broken/{name}", "--out", str(out_dir), "--target", "ir", "--color", "never"])
+    code = main(
+        [
+            "build",
+            "--specs",
+            f"broken/{name}",
+            "--out",
+            str(out_dir),
+            "--target",
+            "ir",
+            "--color",
+            "never",
+        ]
+    )
     capsys.readouterr()
     assert code == 1
     assert sorted(p.name for p in out_dir.iterdir()) == ["keep.txt"]

@@ -26,7 +26,11 @@ def write(out: Path, fs: FileSet) -> writer.Plan:
 
 
 def snapshot_tree(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
 
 
 def test_first_write_creates_files_and_manifest(tmp_path: Path) -> None:
@@ -98,7 +102,8 @@ def test_refuses_a_symlinked_output_dir(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "path", ["../x", "/etc/passwd", "a/../../b", "a//b", "a\\b", "con.txt", "a/NUL", ".", "", "a/\x00b"]
+    "path",
+    ["../x", "/etc/passwd", "a/../../b", "a//b", "a\\b", "con.txt", "a/NUL", ".", "", "a/\x00b"],
 )
 def test_unsafe_paths_never_enter_a_fileset(path: str) -> None:
     with pytest.raises(UnsafePathError):
@@ -112,7 +117,9 @@ def test_case_only_collisions_are_refused() -> None:
 
 
 @pytest.mark.parametrize("fail_after", [0, 1, 2, 3])
-def test_failure_midway_leaves_tree_byte_identical(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fail_after: int) -> None:
+def test_failure_midway_leaves_tree_byte_identical(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fail_after: int
+) -> None:
     out = tmp_path / "gen"
     write(out, fileset(a="1\n", b="2\n", c__d="3\n", old="4\n"))
     before = snapshot_tree(out)
@@ -134,7 +141,9 @@ def test_failure_midway_leaves_tree_byte_identical(tmp_path: Path, monkeypatch: 
     assert not (out / "e").exists()
 
 
-def test_read_only_output_dir_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_read_only_output_dir_is_a_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # Tests run as root here, where mode bits do not stop writes; a read-only
     # file system is simulated at the one call that creates files.
     import errno
@@ -157,7 +166,9 @@ def test_read_only_output_dir_is_a_clear_error(tmp_path: Path, monkeypatch: pyte
 def test_diff_shows_changes_and_deletions(tmp_path: Path) -> None:
     out = tmp_path / "gen"
     write(out, fileset(a="line 1\nline 2\n", gone="bye\n"))
-    plan = writer.plan(out, fileset(a="line 1\nline two\n", new="hello\n"), writer.Manifest.read(out))
+    plan = writer.plan(
+        out, fileset(a="line 1\nline two\n", new="hello\n"), writer.Manifest.read(out)
+    )
     text = writer.diff(out, plan, "generated")
     assert "--- a/generated/a\n+++ b/generated/a\n" in text
     assert "-line 2\n+line two\n" in text
@@ -167,5 +178,7 @@ def test_diff_shows_changes_and_deletions(tmp_path: Path) -> None:
 def test_corrupt_manifest_is_ignored_not_trusted(tmp_path: Path) -> None:
     out = tmp_path / "gen"
     out.mkdir()
-    (out / writer.MANIFEST).write_text('{"files": {"../../etc/passwd": "x"}, "inputs": {}, "generator": ""}')
+    (out / writer.MANIFEST).write_text(
+        '{"files": {"../../etc/passwd": "x"}, "inputs": {}, "generator": ""}'
+    )
     assert writer.Manifest.read(out) is None

@@ -18,10 +18,25 @@ def read(text: str | bytes) -> tuple[list[object], list[str]]:
 @pytest.mark.parametrize(
     ("scalar", "value"),
     [
-        ("on", "on"), ("yes", "yes"), ("no", "no"), ("off", "off"), ("y", "y"),
-        ("true", True), ("false", False), ("null", None), ("~", None), ("", None),
-        ("1.10", 1.1), ("10", 10), ("0x1f", 31), ("0o17", 15), ("1e3", 1000.0),
-        ("1:20", "1:20"), ("2026-01-01", "2026-01-01"), ("'1.10'", "1.10"), ('"on"', "on"),
+        ("on", "on"),
+        ("yes", "yes"),
+        ("no", "no"),
+        ("off", "off"),
+        ("y", "y"),
+        ("true", True),
+        ("false", False),
+        ("null", None),
+        ("~", None),
+        ("", None),
+        ("1.10", 1.1),
+        ("10", 10),
+        ("0x1f", 31),
+        ("0o17", 15),
+        ("1e3", 1000.0),
+        ("1:20", "1:20"),
+        ("2026-01-01", "2026-01-01"),
+        ("'1.10'", "1.10"),
+        ('"on"', "on"),
     ],
 )
 def test_plain_scalars_follow_yaml_1_2(scalar: str, value: object) -> None:
@@ -51,7 +66,9 @@ def test_bom_is_accepted() -> None:
 
 
 def test_alias_bomb_is_refused_before_expansion() -> None:
-    bomb = "a: &a [x, x]\n" + "".join(f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}]\n" for i in range(20))
+    bomb = "a: &a [x, x]\n" + "".join(
+        f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}]\n" for i in range(20)
+    )
     docs, errors = read(bomb)
     assert docs == []
     assert any("CG004" in e for e in errors)

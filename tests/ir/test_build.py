@@ -76,18 +76,35 @@ def test_rest_defaults_and_parameter_split() -> None:
 def test_idempotency_inferred_for_queries_declared_for_commands() -> None:
     cs = build(OPS)
     by = {(o.key, o.version): o.policy for o in cs.operations}
-    assert by[("shop.order.get", "1.0.0")].idempotent and by[("shop.order.get", "1.0.0")].idempotent_inferred
+    assert (
+        by[("shop.order.get", "1.0.0")].idempotent
+        and by[("shop.order.get", "1.0.0")].idempotent_inferred
+    )
     assert not by[("shop.order.create", "1.0.0")].idempotent
-    assert by[("shop.order.create", "2.0.0")].idempotent and not by[("shop.order.create", "2.0.0")].idempotent_inferred
+    assert (
+        by[("shop.order.create", "2.0.0")].idempotent
+        and not by[("shop.order.create", "2.0.0")].idempotent_inferred
+    )
 
 
 def test_latest_version_keeps_plain_names_older_versions_are_suffixed() -> None:
     cs = build(OPS)
-    v1, v2 = sorted((o for o in cs.operations if o.key == "shop.order.create"), key=lambda o: semver_key(o.version))
+    v1, v2 = sorted(
+        (o for o in cs.operations if o.key == "shop.order.create"),
+        key=lambda o: semver_key(o.version),
+    )
     assert v2.is_latest and not v1.is_latest
-    assert v2.names.client_path == ("shop", "order", "create") and v2.input == "ShopOrderCreateInput"
-    assert v1.names.client_path == ("shop", "order", "create_v1_0_0") and v1.input == "ShopOrderCreateV1_0_0Input"
-    assert v1.names.operation_id == "shopOrderCreateV1_0_0" and v2.names.operation_id == "shopOrderCreate"
+    assert (
+        v2.names.client_path == ("shop", "order", "create") and v2.input == "ShopOrderCreateInput"
+    )
+    assert (
+        v1.names.client_path == ("shop", "order", "create_v1_0_0")
+        and v1.input == "ShopOrderCreateV1_0_0Input"
+    )
+    assert (
+        v1.names.operation_id == "shopOrderCreateV1_0_0"
+        and v2.names.operation_id == "shopOrderCreate"
+    )
     assert v1.names.page != v2.names.page
 
 
@@ -101,14 +118,18 @@ def test_self_reference_resolves_and_keywords_are_renamed_and_reported() -> None
     [decision] = [d for d in cs.naming if d.wire == "class"]
     assert decision.chosen == "class_" and str(decision.source).startswith("specs/t.yaml:")
     qty = next(f for f in cs.model("OrderLine").fields if f.name == "qty")
-    assert qty.has_default and qty.default == 1 and not qty.required and qty.constraints.minimum == 1
+    assert (
+        qty.has_default and qty.default == 1 and not qty.required and qty.constraints.minimum == 1
+    )
 
 
 def test_collections_are_sorted_whatever_the_document_order() -> None:
     docs = OPS.split("---")
     a = build("---".join(docs))
     b = build("---".join(reversed(docs)))
-    assert a.model_dump(exclude={"naming"}, mode="json") == _without_sources(b.model_dump(exclude={"naming"}, mode="json"), a)
+    assert a.model_dump(exclude={"naming"}, mode="json") == _without_sources(
+        b.model_dump(exclude={"naming"}, mode="json"), a
+    )
 
 
 def _without_sources(data: object, reference: ContractSet) -> object:
@@ -159,8 +180,20 @@ capability: shop.orders
         ("transport: { rest: { path: 'no-slash' } }", "CG108"),
         ("input: { runId: ID, run_id: ID }", "CG111"),
         ("policy: { pii: [input.nothing] }", "CG116"),
+        ("input: String", "CG132"),
     ],
 )
 def test_check_codes(snippet: str, code: str) -> None:
     found = errors(f"kind: command\nkey: shop.order.place\nversion: 1.0.0\n{snippet}\n")
     assert any(f"error[{code}]" in e for e in found), found
+
+
+def test_prerelease_ordering_follows_semver() -> None:
+    versions = ["1.0.0-rc.10", "1.0.0", "1.0.0-rc.2", "1.0.0-alpha", "0.9.0"]
+    assert sorted(versions, key=semver_key) == [
+        "0.9.0",
+        "1.0.0-alpha",
+        "1.0.0-rc.2",
+        "1.0.0-rc.10",
+        "1.0.0",
+    ]

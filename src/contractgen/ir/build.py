@@ -64,11 +64,18 @@ ERROR_CODE = re.compile(r"^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*$")
 _PATH_SEGMENT = re.compile(r"^(?:[A-Za-z0-9._~-]+|\{([A-Za-z_][A-Za-z0-9_]*)\})$")
 
 
-def semver_key(version: str) -> tuple[int, int, int, int, str]:
-    """Sort key for semantic versions: a pre-release sorts before its release."""
+SemverKey = tuple[int, int, int, int, tuple[tuple[int, int, str], ...]]
+
+
+def semver_key(version: str) -> SemverKey:
+    """Sort key with semver precedence: a pre-release sorts before its release,
+    numeric identifiers compare as numbers and before alphanumeric ones."""
     core, _, pre = version.partition("-")
     major, minor, patch = (int(x) for x in core.split("."))
-    return (major, minor, patch, 0 if pre else 1, pre)
+    parts = (
+        tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in pre.split(".")) if pre else ()
+    )
+    return (major, minor, patch, 0 if pre else 1, parts)
 
 
 def _source(position: Position) -> Source:
@@ -396,7 +403,7 @@ def build_ir(loaded: Iterable[LoadedSpec], diagnostics: Diagnostics) -> Contract
     return contract_set
 
 
-def _spec_order(spec: Any) -> tuple[str, tuple[int, int, int, int, str]]:
+def _spec_order(spec: Any) -> tuple[str, SemverKey]:
     return (spec.key, semver_key(spec.version))
 
 
@@ -485,7 +492,10 @@ def _operation(b: _Builder, s: LoadedSpec, preregistered: dict[str, Any]) -> Ope
     base = _type_base(spec, b)
     models_before = len(b.models)
     io: dict[str, str | None] = {}
-    roles: tuple[tuple[str, str, ModelRole], ...] = (("input", "Input", "input"), ("output", "Output", "output"))
+    roles: tuple[tuple[str, str, ModelRole], ...] = (
+        ("input", "Input", "input"),
+        ("output", "Output", "output"),
+    )
     for attr, suffix, role in roles:
         name = base + suffix
         value = getattr(spec, attr)

@@ -17,10 +17,15 @@ Rules (also in docs/spec-format.md):
 
 from __future__ import annotations
 
-import keyword
 import re
 import unicodedata
 
+# Python's hard keywords, fixed here so naming does not depend on the
+# interpreter that runs contractgen (soft keywords such as ``match`` and
+# ``type`` are valid identifiers and need no renaming).
+PY_KEYWORDS = frozenset(
+    ["False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue", "def", "del", "elif", "else", "except", "finally", "for", "from", "global", "if", "import", "in", "is", "lambda", "nonlocal", "not", "or", "pass", "raise", "return", "try", "while", "with", "yield"]
+)
 # Names a field cannot take on a pydantic v2 model (BaseModel attributes and
 # methods, v1 compatibility methods) or that shadow common builtins on it.
 PYDANTIC_RESERVED = frozenset(
@@ -102,7 +107,7 @@ def camel_case(text: str) -> str:
 
 
 def is_reserved(name: str) -> bool:
-    return keyword.iskeyword(name) or keyword.issoftkeyword(name) or name in PYDANTIC_RESERVED
+    return name in PY_KEYWORDS or name in PYDANTIC_RESERVED
 
 
 def field_name(wire: str) -> tuple[str, str | None]:
@@ -114,11 +119,7 @@ def field_name(wire: str) -> tuple[str, str | None]:
     if base[0].isdigit():
         base, reason = f"field_{base}", "starts with a digit"
     if is_reserved(base):
-        reason = (
-            "is a Python keyword"
-            if keyword.iskeyword(base) or keyword.issoftkeyword(base)
-            else "is reserved by pydantic"
-        )
+        reason = "is a Python keyword" if base in PY_KEYWORDS else "is reserved by pydantic"
         base = f"{base}_"
     elif wire.startswith("_"):
         reason = "starts with '_', which pydantic treats as private"
@@ -136,7 +137,7 @@ def method_name(segment: str) -> str:
     base = snake_case(segment) or "op"
     if base[0].isdigit():
         base = f"op_{base}"
-    if keyword.iskeyword(base) or keyword.issoftkeyword(base) or base in CLIENT_RESERVED:
+    if base in PY_KEYWORDS or base in CLIENT_RESERVED:
         base = f"{base}_"
     return base
 
@@ -148,8 +149,6 @@ def enum_member(value: str) -> str:
         base = "VALUE"
     if base[0].isdigit():
         base = f"VALUE_{base}"
-    if keyword.iskeyword(base):  # impossible for upper case today; kept for safety
-        base = f"{base}_"
     return base
 
 
@@ -165,7 +164,7 @@ def version_suffix(version: str) -> str:
 
 def module_name(domain: str) -> str:
     base = snake_case(domain) or "common"
-    if base[0].isdigit() or keyword.iskeyword(base):
+    if base[0].isdigit() or base in PY_KEYWORDS:
         base = f"m_{base}"
     return base
 
