@@ -264,14 +264,19 @@ class _Builder:
         if value is None:
             return None
         if isinstance(value, str):
-            if self.type_names.get(value, ("",))[0] != "model":
+            if self.type_names.get(value, ("",))[0] == "model":
+                return value
+            if value in SCALARS or value in self.type_names:
+                what = "a scalar" if value in SCALARS else "an enum"
+                self.error(
+                    loaded.at(attr),
+                    "CG132",
+                    f"{attr} '{value}' is {what}; {attr} must be a model or a mapping of fields",
+                    hint=f"write `{attr}: {{ value: {value} }}` to wrap it in a field",
+                )
+            else:
                 self.type_ref(value, loaded.at(attr), loaded.at(attr))
-                if value in self.type_names:
-                    self.error(
-                        loaded.at(attr), "CG132", f"'{value}' is an enum; {attr} must be a model"
-                    )
-                return None
-            return value
+            return None
         if not self.register_type(name, f"{role} model", loaded.at(attr)):
             return None
         self.models.append(
