@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -77,50 +78,152 @@ def py_comment(text: str) -> str:
 
 
 # -- Markdown / HTML ----------------------------------------------------------
+#
+# A page must read the same in mkdocs (Python-Markdown) and on a code host
+# (CommonMark + GFM tables), so every escape below is one both understand:
+# a backslash before punctuation both treat as escapable, or an HTML
+# character reference where one of them has no backslash escape (``~``, a
+# line-leading ``=``). ``<``, ``>`` and ``&`` become references, so spec text
+# never opens a tag. tests/docs/test_escape.py renders with both parsers.
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~>-])")
+# Escapable with a backslash in CommonMark and in Python-Markdown (with its
+# tables extension, which adds ``|``).
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|-])")
+# An ordered-list marker at the start of a line: ``1.`` or ``1)``.
+_LIST_NUMBER = re.compile(r"^(\d{1,9})([.)])")
+# http(s) URLs in prose become autolinks; the characters excluded here cannot
+# appear inside an autolink (or would end a table cell).
+_URL = re.compile(r"https?://[^\s<>\"'`|\\{}^\[\]]+", re.IGNORECASE)
+# Invisible characters that reorder or hide text (bidi controls).
+_BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f")
+
+
+def _visible(text: str) -> str:
+    """Control and bidi characters become U+FFFD: a page shows what it holds."""
+    return "".join(
+        "\ufffd" if ch in _BIDI or (unicodedata.category(ch) == "Cc" and ch not in "\t\n\r") else ch
+        for ch in text
+    )
+
+
+def _escape_inline(text: str) -> str:
+    escaped = _MD_SPECIAL.sub(r"\\\1", html.escape(text, quote=False))
+    return escaped.replace("~", "&#126;")
+
+
+def _trim_url(url: str) -> str:
+    """A URL found in prose, less the sentence punctuation that follows it."""
+    while url and url[-1] in ".,;:!?)":
+        if url[-1] == ")" and url.count("(") >= url.count(")"):
+            break
+        url = url[:-1]
+    return url
 
 
 def md_text(text: str) -> str:
-    """Inline Markdown text: HTML is escaped, Markdown syntax is neutralised."""
-    flat = " ".join(text.split("\n"))
-    escaped = html.escape(flat, quote=True)
-    return _MD_SPECIAL.sub(r"\\\1", escaped).replace("{{", "{\u200b{").replace("{%", "{\u200b%")
+    """Inline Markdown text that renders as exactly ``text`` (whitespace collapsed).
+
+    HTML is escaped, Markdown syntax is neutralised wherever it could start
+    (emphasis, links, code, list and heading markers, tables, attribute
+    lists, ``{{ }}``), and absolute http(s) URLs become links; nothing else
+    ever becomes a link.
+    """
+    flat = " ".join(_visible(text).split())
+    parts: list[str] = []
+    pos = 0
+    for m in _URL.finditer(flat):
+        url = _trim_url(m.group(0))
+        if safe_url(url) is None:
+            continue
+        parts.append(_escape_inline(flat[pos : m.start()]))
+        parts.append(f"<{url}>")
+        pos = m.start() + len(url)
+    parts.append(_escape_inline(flat[pos:]))
+    out = "".join(parts)
+    out = _LIST_NUMBER.sub(r"\1\\\2", out)
+    if out.startswith("="):
+        out = "&#61;" + out[1:]
+    return out
 
 
 def md_paragraph(text: str) -> str:
-    """A block of text that keeps its paragraphs; each line is escaped."""
-    return "\n".join(md_text(line) if line.strip() else "" for line in text.split("\n"))
+    """Block text that keeps its paragraphs: each line escaped, blank lines kept (once)."""
+    lines: list[str] = []
+    for line in text.splitlines():
+        escaped = md_text(line)
+        if escaped:
+            lines.append(escaped)
+        elif lines and lines[-1]:
+            lines.append("")
+    while lines and not lines[-1]:
+        lines.pop()
+    return "\n".join(lines)
 
 
 def md_cell(text: str) -> str:
-    """Text inside a Markdown table cell: no pipes, no line breaks."""
-    return "<br>".join(md_text(line) for line in text.split("\n") if line.strip()) or ""
+    """Text inside a Markdown table cell: pipes escaped, line breaks become ``<br>``."""
+    return "<br>".join(e for e in (md_text(line) for line in text.splitlines()) if e)
 
 
 def md_code(text: str) -> str:
-    """Inline code span that shows ``text`` verbatim whatever backticks it holds."""
-    flat = " ".join(text.split("\n")).replace("|", "\\|")
-    longest = max((len(m) for m in re.findall(r"`+", flat)), default=0)
-    fence = "`" * (longest + 1)
-    pad = " " if flat.startswith("`") or flat.endswith("`") else ""
-    return f"{fence}{pad}{flat}{pad}{fence}"
+    """Inline code that shows ``text`` verbatim, in prose and in table cells alike.
+
+    A backtick code span where that is exact; otherwise (a pipe, which GFM
+    tables split on even inside code spans, edge spaces, an empty or
+    invisible text) a ``<code>`` element whose every punctuation character is
+    a character reference.
+    """
+    flat = " ".join(_visible(text).splitlines())
+    if flat and "|" not in flat and flat == flat.strip() and flat.isprintable():
+        longest = max((len(m) for m in re.findall(r"`+", flat)), default=0)
+        fence = "`" * (longest + 1)
+        pad = " " if flat.startswith("`") or flat.endswith("`") else ""
+        return f"{fence}{pad}{flat}{pad}{fence}"
+    body = "".join(ch if ch.isalnum() and ch.isprintable() else f"&#{ord(ch)};" for ch in flat)
+    return f"<code>{body}</code>"
 
 
 def md_fence(text: str, lang: str = "") -> str:
-    """A fenced code block that shows ``text`` verbatim."""
-    longest = max((len(m) for m in re.findall(r"^`{3,}", text, flags=re.M)), default=0)
+    """A fenced code block that shows ``text`` verbatim.
+
+    The fence is longer than any backtick run that could close it (a line of
+    up to three spaces and backticks), and the info string is a plain word.
+    """
+    if not re.fullmatch(r"[A-Za-z0-9_+-]*", lang):
+        raise ValueError(f"unsafe code block language {lang!r}")
+    body = "\n".join(text.splitlines())
+    longest = max((len(m) for m in re.findall(r"^ {0,3}(`{3,})", body, flags=re.M)), default=0)
     fence = "`" * max(3, longest + 1)
-    body = text if text.endswith("\n") else text + "\n"
-    return f"{fence}{lang}\n{body}{fence}"
+    return f"{fence}{lang}\n{body}\n{fence}"
 
 
 def safe_url(url: str) -> str | None:
     """``url`` if it is an absolute http(s) URL, else None (never a javascript: link)."""
     parts = urlsplit(url.strip())
-    if parts.scheme.lower() in ("http", "https") and parts.netloc and not re.search(r"[\s<>\"']", url):
+    if (
+        parts.scheme.lower() in ("http", "https")
+        and parts.netloc
+        and not re.search(r"[\s<>\"'`|\\{}^\[\]]", url.strip())
+        and url.strip().isprintable()
+    ):
         return url.strip()
     return None
+
+
+# -- Mermaid ------------------------------------------------------------------
+
+_MERMAID_PLAIN = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 .,-_/@:")
+
+
+def mermaid_label(text: str) -> str:
+    """A quoted Mermaid label (node or edge text) that shows ``text``.
+
+    Everything but letters, digits and a few plain punctuation marks becomes
+    a Mermaid entity code (``#60;``), so a label can neither close its quotes
+    or brackets nor carry HTML or Markdown into the diagram.
+    """
+    flat = " ".join(_visible(text).split())
+    return '"' + "".join(ch if ch in _MERMAID_PLAIN else f"#{ord(ch)};" for ch in flat) + '"'
 
 
 FILTERS = {
@@ -134,4 +237,5 @@ FILTERS = {
     "md_code": md_code,
     "md_fence": md_fence,
     "safe_url": safe_url,
+    "mermaid_label": mermaid_label,
 }

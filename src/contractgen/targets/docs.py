@@ -1,0 +1,219 @@
+"""The ``docs`` target: Markdown reference pages and a ready mkdocs site.
+
+Layout under ``generated/docs/``::
+
+    mkdocs.yml                   material theme, mermaid fences, generated nav
+    docs/index.md                site index
+    docs/scalars.md              the scalar types fields use
+    docs/domains/<domain>.md     one index per domain
+    docs/features/<key>.md       one page (and index) per feature
+    docs/capabilities/<key>.md
+    docs/operations/<key>.md
+    docs/events/<key>.md
+    docs/models/<Name>.md        models and enums
+
+Pages use only Markdown that reads the same in mkdocs and on a code host:
+relative ``.md`` links, GFM tables, fenced code, mermaid fences, and the few
+HTML elements ``.markdownlint-cli2.yaml`` allows. Spec text reaches a page
+only through the ``md_*`` filters; it is a value, never part of a template.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from typing import Any
+
+import yaml
+
+from contractgen.ir.models import ContractSet, EnumIR, ModelIR
+from contractgen.ir.scalars import SCALARS
+from contractgen.output.fileset import FileSet
+from contractgen.render import environment
+from contractgen.targets import docs_examples
+from contractgen.targets.base import RenderContext
+from contractgen.targets.docs_site import (
+    INDEX_PAGE,
+    SCALARS_PAGE,
+    NavItem,
+    Site,
+    domain_page,
+    family,
+    flow,
+    href,
+    label,
+    page_of,
+)
+
+DOCS_DIR = "docs"
+
+STABILITY_NOTES = {
+    "idea": ("info", "Idea", "This {what} is an idea: it is not built yet."),
+    "in_creation": (
+        "warning",
+        "In creation",
+        "This {what} is being built: do not depend on it yet.",
+    ),
+    "experimental": (
+        "warning",
+        "Experimental",
+        "This {what} is experimental: it may change or go away without a new major version.",
+    ),
+    "beta": ("note", "Beta", "This {what} is in beta: small changes may still happen."),
+    "deprecated": (
+        "danger",
+        "Deprecated",
+        "This {what} is deprecated: do not use it in new code.",
+    ),
+}
+
+
+def yaml_str(text: str) -> str:
+    """A double-quoted YAML scalar whose value is ``text`` (for mkdocs.yml)."""
+    return yaml.dump(text, default_style='"', allow_unicode=True, width=2**31).rstrip("\n")
+
+
+def json_text(value: Any) -> str:
+    """A JSON value on one line, as the spec gave it (keys in their order)."""
+    return json.dumps(value, ensure_ascii=False)
+
+
+def json_block(value: Any) -> str:
+    """A JSON value laid out for a code block."""
+    return json.dumps(value, ensure_ascii=False, indent=2)
+
+
+class DocsTarget:
+    name = "docs"
+    description = "Markdown reference pages and a ready mkdocs site (mkdocs.yml + docs/)"
+
+    def render(self, contracts: ContractSet, ctx: RenderContext) -> FileSet:
+        settings = ctx.settings
+        title = settings.docs.site_name or settings.openapi.title
+        site = Site(contracts, title)
+        override = settings.root / settings.templates if settings.templates else None
+        env = environment(override)
+        url_base = docs_examples.base_url(settings)
+        shared = {
+            "site": site,
+            "contracts": contracts,
+            "generator": ctx.generator,
+            "package": settings.python.package,
+            "base_url": url_base,
+            "token_variable": docs_examples.TOKEN_VARIABLE,
+            "scalars": SCALARS,
+            "stability_notes": STABILITY_NOTES,
+            "family": family,
+            "label": label,
+            "page_of": page_of,
+            "domain_page": domain_page,
+            "scalars_page": SCALARS_PAGE,
+            "index_page": INDEX_PAGE,
+            "flow": flow,
+            "json_text": json_text,
+            "json_texts": lambda values: [json_text(v) for v in values],
+            "json_block": json_block,
+        }
+
+        files = FileSet()
+
+        def page(stem: str, template: str, **context: Any) -> None:
+            def link(to_page: str, anchor: str | None = None) -> str:
+                return href(stem, to_page, anchor)
+
+            text = env.get_template(f"docs/{template}").render(
+                **shared, page=stem, link=link, **context
+            )
+            files.add(f"{DOCS_DIR}/{stem}.md", _tidy(text))
+
+        page(INDEX_PAGE, "index.md.jinja")
+        page(SCALARS_PAGE, "scalars.md.jinja")
+        for domain in site.domains:
+            page(
+                domain_page(domain), "domain.md.jinja", domain=domain, parts=site.in_domain(domain)
+            )
+        for feature in contracts.features:
+            page(feature.page, "feature.md.jinja", spec=feature)
+        for capability in contracts.capabilities:
+            page(capability.page, "capability.md.jinja", spec=capability)
+        for op in contracts.operations:
+            page(
+                op.names.page,
+                "operation.md.jinja",
+                spec=op,
+                examples=[
+                    {
+                        "example": ex,
+                        "args": docs_examples.call_arguments(contracts, op, ex.input),
+                        "curl": docs_examples.curl_command(op, ex.input, url_base),
+                    }
+                    for ex in op.examples
+                ],
+            )
+        for event in contracts.events:
+            page(event.names.page, "event.md.jinja", spec=event)
+        for item in (*contracts.models, *contracts.enums):
+            if isinstance(item, ModelIR):
+                page(item.page, "model.md.jinja", model=item, owner=site.owner_of(item))
+            else:
+                assert isinstance(item, EnumIR)
+                page(item.page, "enum.md.jinja", enum=item)
+
+        mkdocs = env.get_template("docs/mkdocs.yml.jinja").render(
+            site_name=yaml_str(title),
+            docs_dir=DOCS_DIR,
+            nav=_nav_lines(site.nav()),
+            generator=ctx.generator,
+        )
+        files.add("mkdocs.yml", mkdocs)
+        return files
+
+
+def _nav_lines(items: tuple[NavItem, ...], depth: int = 0) -> list[str]:
+    """The nav as YAML lines; page paths are IR-decided stems.
+
+    mkdocs puts nav titles into its HTML unescaped, so a title (a domain
+    name is spec text) is HTML-escaped first, then YAML-quoted.
+    """
+    lines: list[str] = []
+    pad = "  " * depth
+    for item in items:
+        title = yaml_str(html.escape(item.title))
+        if item.page is not None:
+            lines.append(f"{pad}- {title}: {item.page}.md")
+        else:
+            lines.append(f"{pad}- {title}:")
+            lines.extend(_nav_lines(item.children, depth + 1))
+    return lines
+
+
+_FENCE = re.compile(r"^ {0,3}(`{3,})(.*)$")
+
+
+def _tidy(text: str) -> str:
+    """One blank line at most between blocks, none at the end, no trailing spaces.
+
+    Templates stay readable with generous blank lines; fenced code blocks are
+    left exactly as they are.
+    """
+    out: list[str] = []
+    fence = 0  # length of the open fence, 0 outside one
+    for line in text.split("\n"):
+        m = _FENCE.match(line)
+        if fence:
+            out.append(line)
+            if m and len(m.group(1)) >= fence and not m.group(2).strip():
+                fence = 0
+            continue
+        if m:
+            fence = len(m.group(1))
+            out.append(line.rstrip())
+            continue
+        line = line.rstrip()
+        if not line and (not out or not out[-1]):
+            continue
+        out.append(line)
+    while out and not out[-1]:
+        out.pop()
+    return "\n".join(out) + "\n"
