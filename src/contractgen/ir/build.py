@@ -89,6 +89,7 @@ class _Builder:
     # key -> sorted versions, per keyed kind
     versions: dict[str, dict[str, list[str]]] = field(default_factory=dict)
     type_names: dict[str, tuple[str, Position]] = field(default_factory=dict)  # name -> (kind, pos)
+    folded_names: dict[str, str] = field(default_factory=dict)  # lower-cased name -> name
     shared_models: list[tuple[LoadedSpec, ModelSpec]] = field(default_factory=list)
     enums_raw: list[tuple[LoadedSpec, EnumSpec]] = field(default_factory=list)
     models: list[ModelIR] = field(default_factory=list)
@@ -231,21 +232,23 @@ class _Builder:
         return tuple(out)
 
     def register_type(self, name: str, kind: str, position: Position) -> bool:
-        for existing, (other_kind, other_pos) in self.type_names.items():
-            if existing.lower() == name.lower():
-                same = (
-                    "the same name"
-                    if existing == name
-                    else f"a name that differs only in case ('{existing}')"
-                )
-                self.error(
-                    position,
-                    "CG102",
-                    f"{kind} '{name}' has {same} as the {other_kind} at {other_pos}",
-                    hint="type names must be unique, case-insensitively (they become class and file names)",
-                )
-                return False
+        existing = self.folded_names.get(name.lower())
+        if existing is not None and existing in self.type_names:
+            other_kind, other_pos = self.type_names[existing]
+            same = (
+                "the same name"
+                if existing == name
+                else f"a name that differs only in case ('{existing}')"
+            )
+            self.error(
+                position,
+                "CG102",
+                f"{kind} '{name}' has {same} as the {other_kind} at {other_pos}",
+                hint="type names must be unique, case-insensitively (they become class and file names)",
+            )
+            return False
         self.type_names[name] = (kind, position)
+        self.folded_names[name.lower()] = name
         return True
 
     def inline_model(

@@ -158,17 +158,13 @@ def _error_codes(cs: ContractSet, diagnostics: Diagnostics) -> None:
 
 
 def _class_names(cs: ContractSet, diagnostics: Diagnostics) -> None:
-    types = {m.name.lower(): m.source for m in cs.models} | {
-        e.name.lower(): e.source for e in cs.enums
-    }
-    for name, source in sorted(types.items()):
-        names = [m.name for m in cs.models] + [e.name for e in cs.enums]
-        original = next((n for n in names if n.lower() == name), name)
-        if original in RUNTIME_NAMES:
+    types = {t.name.lower(): (t.name, t.source) for t in (*cs.models, *cs.enums)}
+    for _, (name, source) in sorted(types.items()):
+        if name in RUNTIME_NAMES:
             diagnostics.add(
                 _at(source),
                 "CG122",
-                f"type name '{original}' is reserved by the generated client",
+                f"type name '{name}' is reserved by the generated client",
                 hint="choose another name",
             )
     for op in cs.operations:

@@ -9,6 +9,7 @@ names; if an emitter needs a new kind of name, add it here and to naming.
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -279,39 +280,44 @@ class ContractSet(Frozen):
     domains: tuple[str, ...] = ()
     naming: tuple[NamingDecision, ...] = ()
 
-    # Lookups. Built on demand: the IR is small next to rendering cost.
-    def model(self, name: str) -> ModelIR:
-        for m in self.models:
-            if m.name == name:
-                return m
-        raise KeyError(name)
-
-    def enum(self, name: str) -> EnumIR:
-        for e in self.enums:
-            if e.name == name:
-                return e
-        raise KeyError(name)
-
-    def operation(self, ref: SpecId) -> OperationIR:
-        for o in self.operations:
-            if o.key == ref.key and o.version == ref.version:
-                return o
-        raise KeyError(str(ref))
-
-    def event(self, ref: SpecId) -> EventIR:
-        for e in self.events:
-            if e.key == ref.key and e.version == ref.version:
-                return e
-        raise KeyError(str(ref))
-
-    def capability(self, ref: SpecId) -> CapabilityIR:
-        for c in self.capabilities:
-            if c.key == ref.key and c.version == ref.version:
-                return c
-        raise KeyError(str(ref))
-
-    def models_by_name(self) -> dict[str, ModelIR]:
+    # Lookups, built once per IR on first use (emitters call them in loops).
+    @cached_property
+    def _models(self) -> dict[str, ModelIR]:
         return {m.name: m for m in self.models}
 
-    def enums_by_name(self) -> dict[str, EnumIR]:
+    @cached_property
+    def _enums(self) -> dict[str, EnumIR]:
         return {e.name: e for e in self.enums}
+
+    @cached_property
+    def _operations(self) -> dict[tuple[str, str], OperationIR]:
+        return {(o.key, o.version): o for o in self.operations}
+
+    @cached_property
+    def _events(self) -> dict[tuple[str, str], EventIR]:
+        return {(e.key, e.version): e for e in self.events}
+
+    @cached_property
+    def _capabilities(self) -> dict[tuple[str, str], CapabilityIR]:
+        return {(c.key, c.version): c for c in self.capabilities}
+
+    def model(self, name: str) -> ModelIR:
+        return self._models[name]
+
+    def enum(self, name: str) -> EnumIR:
+        return self._enums[name]
+
+    def operation(self, ref: SpecId) -> OperationIR:
+        return self._operations[(ref.key, ref.version)]
+
+    def event(self, ref: SpecId) -> EventIR:
+        return self._events[(ref.key, ref.version)]
+
+    def capability(self, ref: SpecId) -> CapabilityIR:
+        return self._capabilities[(ref.key, ref.version)]
+
+    def models_by_name(self) -> dict[str, ModelIR]:
+        return dict(self._models)
+
+    def enums_by_name(self) -> dict[str, EnumIR]:
+        return dict(self._enums)

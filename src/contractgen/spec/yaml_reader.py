@@ -25,6 +25,9 @@ import yaml
 
 from contractgen.diagnostics import Diagnostics, Position
 
+# libyaml's parser when PyYAML was built with it (every wheel is): ~10x faster.
+_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_DEPTH = 64
 MAX_DOCUMENTS = 1000
@@ -130,9 +133,9 @@ def read_yaml(display_name: str, raw: bytes, diagnostics: Diagnostics) -> list[Y
     if not _precheck(display_name, text, diagnostics):
         return []
     try:
-        nodes = list(yaml.compose_all(text, Loader=yaml.SafeLoader))
+        nodes = list(yaml.compose_all(text, Loader=_LOADER))
     except yaml.MarkedYAMLError as exc:
-        _yaml_error(display_name, exc, diagnostics)
+        _yaml_error(display_name, exc, diagnostics, text)
         return []
     except yaml.YAMLError as exc:  # pragma: no cover - PyYAML always marks its errors
         diagnostics.add(top, "CG003", f"invalid YAML: {exc}")
@@ -162,7 +165,7 @@ def _precheck(file: str, text: str, diagnostics: Diagnostics) -> bool:
     documents = 0
     ok = True
     try:
-        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        for event in yaml.parse(text, Loader=_LOADER):
             mark = event.start_mark
             if isinstance(event, yaml.AliasEvent):
                 diagnostics.add(
@@ -213,7 +216,7 @@ def _precheck(file: str, text: str, diagnostics: Diagnostics) -> bool:
             elif isinstance(event, yaml.CollectionEndEvent):
                 depth -= 1
     except yaml.MarkedYAMLError as exc:
-        _yaml_error(file, exc, diagnostics)
+        _yaml_error(file, exc, diagnostics, text)
         return False
     except yaml.reader.ReaderError as exc:
         line = text.count("\n", 0, exc.position) + 1
@@ -228,18 +231,29 @@ def _precheck(file: str, text: str, diagnostics: Diagnostics) -> bool:
     return ok
 
 
-def _yaml_error(file: str, exc: yaml.MarkedYAMLError, diagnostics: Diagnostics) -> None:
+def _yaml_error(file: str, exc: yaml.MarkedYAMLError, diagnostics: Diagnostics, text: str) -> None:
     mark = exc.problem_mark or exc.context_mark
     position = _pos(file, mark) if mark is not None else Position(file, 1, 1)
     problem = exc.problem or "invalid YAML"
     hint = None
-    if "\\t" in problem or "tab" in problem.lower():
+    lines = text.splitlines()
+    # The character the parser stopped at explains most errors better than its message.
+    line = lines[position.line - 1] if 0 < position.line <= len(lines) else ""
+    before = line[: position.col - 1]
+    at = line[position.col - 1 : position.col]
+    if at == "\t" or "\t" in before.strip(" ") or (not before.strip() and "\t" in before):
         hint = "indent with spaces, not tabs"
-    elif "'?'" in problem and "flow" in (exc.context or ""):
+    elif "flow" in (exc.context or "") and "?" in line:
         hint = 'inside { } write optional types in quotes: "String?"'
     message = f"invalid YAML: {problem}"
     if exc.context:
-        message += f" ({exc.context})"
+        context_mark = exc.context_mark
+        opened = (
+            f" started at line {context_mark.line + 1}, column {context_mark.column + 1}"
+            if context_mark is not None and mark is not None and context_mark.line != mark.line
+            else ""
+        )
+        message += f" ({exc.context}{opened})"
     diagnostics.add(position, "CG003", message, hint=hint)
 
 
@@ -283,7 +297,7 @@ def _construct(
 
 def _scalar(node: yaml.ScalarNode, path: Path_, positions: PositionMap) -> Any:
     text: str = node.value
-    if node.style is not None:  # quoted or block scalar: always a string
+    if node.style:  # quoted or block scalar: always a string (plain is None or "")
         return text
     value = _plain(text)
     if not isinstance(value, str):
