@@ -158,7 +158,8 @@ def _error_codes(cs: ContractSet, diagnostics: Diagnostics) -> None:
 
 
 def _class_names(cs: ContractSet, diagnostics: Diagnostics) -> None:
-    types = {t.name.lower(): (t.name, t.source) for t in (*cs.models, *cs.enums)}
+    types = {m.name.lower(): (m.name, m.source) for m in cs.models}
+    types |= {e.name.lower(): (e.name, e.source) for e in cs.enums}
     for _, (name, source) in sorted(types.items()):
         if name in RUNTIME_NAMES:
             diagnostics.add(
