@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import http
 import json
-import math
+import re
 from collections import defaultdict
 from typing import Any
 
@@ -53,6 +53,7 @@ from contractgen.targets.openapi_schemas import (
     enum_schema,
     error_body_schema,
     field_schema,
+    json_value,
     model_schema,
     object_schema,
     ref,
@@ -94,10 +95,32 @@ class _Dumper(yaml.SafeDumper):
         super().increase_indent(flow, False)
 
 
+# Plain scalars that a YAML 1.2 (core schema) reader, such as the JavaScript
+# tools', takes for something other than a string. PyYAML follows YAML 1.1
+# and would leave some of them (``1e3``, ``0o17``) unquoted.
+_YAML12_NOT_STR = re.compile(
+    r"""(?x)^(?:
+        ~|null|Null|NULL|true|True|TRUE|false|False|FALSE
+      | [-+]?[0-9]+ | 0o[0-7]+ | 0x[0-9a-fA-F]+
+      | [-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?
+      | [-+]?\.(?:inf|Inf|INF) | \.(?:nan|NaN|NAN)
+    )$"""
+)
+# Line breaks in YAML 1.1 but ordinary characters in YAML 1.2: only a
+# double-quoted scalar (which escapes them) reads the same in both.
+_YAML11_BREAKS = frozenset("\x85\u2028\u2029")
+
+
 def _represent_str(dumper: yaml.SafeDumper, data: str) -> yaml.ScalarNode:
-    # A literal block where YAML can hold the text exactly; the emitter itself
-    # falls back to a quoted scalar when it cannot (trailing spaces, controls).
-    style = "|" if "\n" in data else None
+    style: str | None = None
+    if any(ch in _YAML11_BREAKS for ch in data):
+        style = '"'
+    elif "\n" in data:
+        # A literal block where YAML can hold the text exactly; the emitter
+        # falls back to a quoted scalar when it cannot (trailing spaces, ...).
+        style = "|"
+    elif _YAML12_NOT_STR.match(data):
+        style = "'"
     return dumper.represent_scalar("tag:yaml.org,2002:str", data, style=style)
 
 
@@ -119,19 +142,6 @@ def to_yaml(doc: dict[str, Any]) -> str:
 
 def to_json(doc: dict[str, Any]) -> str:
     return json.dumps(doc, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
-
-
-def _plain(value: Any, where: str) -> Any:
-    """A JSON value from spec data (defaults, examples): lists, not tuples; finite numbers."""
-    if isinstance(value, dict):
-        return {str(k): _plain(v, where) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v, where) for v in value]
-    if isinstance(value, float) and not math.isfinite(value):
-        raise ValueError(f"{where}: {value!r} cannot be written in an OpenAPI (JSON) document")
-    if value is None or isinstance(value, (str, int, float, bool)):
-        return value
-    raise TypeError(f"{where}: not a JSON value: {type(value).__name__}")
 
 
 # -- the document --------------------------------------------------------------
@@ -364,9 +374,7 @@ class _Builder:
             p["deprecated"] = True
         schema = field_schema(f, annotate=False)
         if f.examples:
-            schema["examples"] = _plain(list(f.examples), f"{op.ref} input.{f.name}")
-        if "default" in schema:
-            schema["default"] = _plain(schema["default"], f"{op.ref} input.{f.name}")
+            schema["examples"] = json_value(f.examples, f"{f.source}: examples of '{f.name}'")
         if where == "query" and f.is_list:
             p["style"] = "form"
             p["explode"] = True
@@ -386,7 +394,7 @@ class _Builder:
             e["summary"] = ex.description
         elif ex.error:
             e["summary"] = f"Answers with {ex.error}"
-        e["value"] = _plain(value, f"{op.ref} example {ex.key}")
+        e["value"] = json_value(value, f"{op.source}: example '{ex.key}'")
         return e
 
     def _request_body(self, op: OperationIR, model: ModelIR) -> dict[str, Any]:
@@ -396,7 +404,7 @@ class _Builder:
             schema = ref(model.name)
             self.body_refs.add(model.name)
         else:
-            schema = self._clean(object_schema([f for f in model.fields if f.name in body]), op)
+            schema = object_schema([f for f in model.fields if f.name in body])
         media: dict[str, Any] = {"schema": schema}
         examples = {
             ex.key: self._example(ex, {k: v for k, v in ex.input.items() if k in body}, op)
@@ -598,19 +606,6 @@ class _Builder:
 
     # -- components ------------------------------------------------------------
 
-    def _clean(self, schema: dict[str, Any], op: OperationIR | None = None) -> dict[str, Any]:
-        """Spec data inside a schema (defaults, examples) as plain JSON values."""
-        where = op.ref if op else "schema"
-        out: dict[str, Any] = {}
-        for key, value in schema.items():
-            if key == "properties":
-                out[key] = {k: self._clean(v, op) for k, v in value.items()}
-            elif key in ("default", "examples"):
-                out[key] = _plain(value, where)
-            else:
-                out[key] = value
-        return out
-
     def _schemas(self) -> dict[str, Any]:
         # Input models are components only where a body refers to them whole
         # (or another component refers to them).
@@ -628,7 +623,7 @@ class _Builder:
         entries: dict[str, dict[str, Any]] = {}
         for m in self.cs.models:
             if m.name in wanted:
-                entries[m.name] = self._clean(model_schema(m))
+                entries[m.name] = model_schema(m)
         for e in self.cs.enums:
             entries[e.name] = enum_schema(e)
         if any(op.errors for op in self.cs.operations):

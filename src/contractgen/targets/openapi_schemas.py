@@ -8,6 +8,7 @@ names of fields).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from typing import Any
 
@@ -44,6 +45,19 @@ def _tighten(schema: dict[str, Any], c: Constraints) -> None:
             schema.setdefault("allOf", []).append({"pattern": c.pattern})
         else:
             schema["pattern"] = c.pattern
+
+
+def json_value(value: Any, where: str) -> Any:
+    """A JSON value from spec data (defaults, examples): lists, not tuples; finite numbers."""
+    if isinstance(value, dict):
+        return {str(k): json_value(v, where) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_value(v, where) for v in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(f"{where}: {value!r} has no JSON form, so no OpenAPI document can hold it")
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    raise TypeError(f"{where}: not a JSON value: {type(value).__name__}")
 
 
 def _value_schema(f: FieldIR) -> dict[str, Any]:
@@ -84,21 +98,22 @@ def field_schema(f: FieldIR, *, annotate: bool = True) -> dict[str, Any]:
             schema["maxItems"] = f.constraints.max_items
     schema = _add_null(schema) if f.nullable else dict(schema)
     if f.has_default:
-        schema["default"] = f.default
+        schema["default"] = json_value(f.default, f"{f.source}: default of '{f.name}'")
     if annotate:
         schema = annotate_field(schema, f)
     return schema
 
 
 def annotate_field(schema: dict[str, Any], f: FieldIR) -> dict[str, Any]:
-    out: dict[str, Any] = {}
+    out = dict(schema)
     if f.description:
         out["description"] = f.description
-    out.update(schema)
+    if "default" in out:
+        out["default"] = out.pop("default")
     if f.deprecated:
         out["deprecated"] = True
     if f.examples:
-        out["examples"] = list(f.examples)
+        out["examples"] = json_value(f.examples, f"{f.source}: examples of '{f.name}'")
     return out
 
 
