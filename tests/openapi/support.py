@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +39,11 @@ def harness_settings() -> Settings:
 
 def contracts(settings: Settings) -> ContractSet:
     return load_contracts(settings, Diagnostics())
+
+
+@cache
+def harness_contracts() -> ContractSet:
+    return contracts(harness_settings())
 
 
 def render(settings: Settings) -> tuple[str, str]:
