@@ -48,28 +48,58 @@ def py_literal(value: Any) -> str:
     raise TypeError(f"not a JSON value: {type(value).__name__}")
 
 
-_DOC_ESCAPES = {"\\": "\\\\", '"': '\\"'}
+_NAMED_ESCAPES = {"\t": "\\t", "\r": "\\r"}
 
 
-def py_docstring(text: str) -> str:
+def _py_escape_char(ch: str) -> str:
+    if ch in _NAMED_ESCAPES:
+        return _NAMED_ESCAPES[ch]
+    code = ord(ch)
+    if code < 0x100:
+        return f"\\x{code:02x}"
+    if code < 0x10000:
+        return f"\\u{code:04x}"
+    return f"\\U{code:08x}"
+
+
+def py_docstring(text: str, indent: int = 0) -> str:
     """A triple-quoted docstring literal (quotes included) whose value is ``text``.
 
-    Backslashes and quotes are escaped, and every character that is not
-    printable (NUL, a lone CR, U+2028, ...) is written as an escape, so the
-    literal can neither end early nor hide a line break from a reader.
+    Backslashes are escaped, and so is every quote that another quote, the
+    opening or the closing quotes touch (no ``\"\"\"`` can form). Every character that is
+    not printable (NUL, a lone CR, U+2028, ...) and every tab is written as an
+    escape, and so is whitespace at the end of a line, so the literal can
+    neither end early nor hide a line break from a reader, and a formatter
+    that strips trailing whitespace or expands tabs cannot change the value.
+
+    With ``indent``, every non-empty line after the first starts with that
+    many spaces: the literal then sits in a body indented that deep and
+    ``inspect.cleandoc`` (what ``help()`` and editors show) gives back
+    ``text`` for any text whose later lines have no common indentation.
     """
-    out = []
-    for ch in text:
-        if ch in _DOC_ESCAPES:
-            out.append(_DOC_ESCAPES[ch])
-        elif ch == "\n" or ch == "\t":
-            out.append(ch)
-        elif not ch.isprintable():
-            code = ord(ch)
-            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}")
-        else:
-            out.append(ch)
-    return '"""' + "".join(out) + '"""'
+    lines = text.split("\n")
+    out_lines: list[str] = []
+    for i, line in enumerate(lines):
+        body = line.rstrip(" \t")
+        tail = line[len(body) :]
+        chars: list[str] = []
+        for j, ch in enumerate(body):
+            if ch == "\\":
+                chars.append("\\\\")
+            elif ch == '"':
+                edge = (i == j == 0) or (j == len(body) - 1 and not tail and i == len(lines) - 1)
+                nxt = body[j + 1] if j + 1 < len(body) else ""
+                chars.append('\\"' if edge or nxt == '"' else '"')
+            elif ch == "\t" or not ch.isprintable():
+                chars.append(_py_escape_char(ch))
+            else:
+                chars.append(ch)
+        chars.extend(_py_escape_char(ch) for ch in tail)
+        escaped = "".join(chars)
+        if i and indent and escaped:
+            escaped = " " * indent + escaped
+        out_lines.append(escaped)
+    return '"""' + "\n".join(out_lines) + '"""'
 
 
 def py_comment(text: str) -> str:
@@ -94,6 +124,9 @@ _LIST_NUMBER = re.compile(r"^(\d{1,9})([.)])")
 # http(s) URLs in prose become autolinks; the characters excluded here cannot
 # appear inside an autolink (or would end a table cell).
 _URL = re.compile(r"https?://[^\s<>\"'`|\\{}^\[\]]+", re.IGNORECASE)
+# Python-Markdown decodes a character reference inside an autolink, CommonMark
+# does not: such a URL stays text.
+_ENTITY = re.compile(r"&(#[0-9]+|#x[0-9a-f]+|[a-z][a-z0-9]*);", re.IGNORECASE)
 # Invisible characters that reorder or hide text (bidi controls).
 _BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f")
 
@@ -133,7 +166,7 @@ def md_text(text: str) -> str:
     pos = 0
     for m in _URL.finditer(flat):
         url = _trim_url(m.group(0))
-        if safe_url(url) is None:
+        if safe_url(url) is None or _ENTITY.search(url):
             continue
         parts.append(_escape_inline(flat[pos : m.start()]))
         parts.append(f"<{url}>")
@@ -169,12 +202,19 @@ def md_code(text: str) -> str:
     """Inline code that shows ``text`` verbatim, in prose and in table cells alike.
 
     A backtick code span where that is exact; otherwise (a pipe, which GFM
-    tables split on even inside code spans, edge spaces, an empty or
+    tables split on even inside code spans; ``&#``, which Python-Markdown
+    completes to a reference inside code spans; edge spaces; an empty or
     invisible text) a ``<code>`` element whose every punctuation character is
     a character reference.
     """
     flat = " ".join(_visible(text).splitlines())
-    if flat and "|" not in flat and flat == flat.strip() and flat.isprintable():
+    if (
+        flat
+        and "|" not in flat
+        and "&#" not in flat
+        and flat == flat.strip()
+        and flat.isprintable()
+    ):
         longest = max((len(m) for m in re.findall(r"`+", flat)), default=0)
         fence = "`" * (longest + 1)
         pad = " " if flat.startswith("`") or flat.endswith("`") else ""
@@ -188,10 +228,11 @@ def md_fence(text: str, lang: str = "") -> str:
 
     The fence is longer than any backtick run that could close it (a line of
     up to three spaces and backticks), and the info string is a plain word.
+    Control and bidi characters show as U+FFFD, as in :func:`md_text`.
     """
     if not re.fullmatch(r"[A-Za-z0-9_+-]*", lang):
         raise ValueError(f"unsafe code block language {lang!r}")
-    body = "\n".join(text.splitlines())
+    body = "\n".join(_visible(text).splitlines())
     longest = max((len(m) for m in re.findall(r"^ {0,3}(`{3,})", body, flags=re.M)), default=0)
     fence = "`" * max(3, longest + 1)
     return f"{fence}{lang}\n{body}\n{fence}"

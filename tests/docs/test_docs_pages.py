@@ -232,7 +232,10 @@ def test_operation_examples_show_client_call_and_curl(shop: dict[str, str]) -> N
 
 def test_stability_markers_and_versions(shop: dict[str, str]) -> None:
     old = shop["operations/shop.order.track-1.0.0"]
-    assert '<div class="admonition danger" markdown="1">\n<p class="admonition-title">Deprecated</p>' in old
+    assert (
+        '<div class="admonition danger" markdown="1">\n<p class="admonition-title">Deprecated</p>'
+        in old
+    )
     assert "(an older version; the latest is [`shop.order.track`](shop.order.track.md))" in old
     new = shop["operations/shop.order.track"]
     assert '<p class="admonition-title">Experimental</p>' in new
@@ -243,16 +246,29 @@ def test_stability_markers_and_versions(shop: dict[str, str]) -> None:
 def test_reverse_links(shop: dict[str, str]) -> None:
     order = shop["models/Order"]
     assert "| [`Order`](Order.md) (model) | field `parent` |" in order
-    assert "| [`shop.order.list`](../operations/shop.order.list.md) (operation) | output field `orders` (a list) |" in order
-    assert "| [`shop.order.place`](../operations/shop.order.place.md) (operation) | output |" in order
+    assert (
+        "| [`shop.order.list`](../operations/shop.order.list.md) (operation) | output field `orders` (a list) |"
+        in order
+    )
+    assert (
+        "| [`shop.order.place`](../operations/shop.order.place.md) (operation) | output |" in order
+    )
     status = shop["models/OrderStatus"]
     assert "| `lost` | `LOST` | **Deprecated.**<br>Kept for old orders only. |" in status
     assert "input field `status`" in status
     event = shop["events/shop.order.placed"]
-    assert "## Emitted by" in event and "[`shop.order.place`](../operations/shop.order.place.md)" in event
-    assert "## Provided by" in event and "[`shop.ordering`](../capabilities/shop.ordering.md)" in event
+    assert (
+        "## Emitted by" in event
+        and "[`shop.order.place`](../operations/shop.order.place.md)" in event
+    )
+    assert (
+        "## Provided by" in event and "[`shop.ordering`](../capabilities/shop.ordering.md)" in event
+    )
     capability = shop["capabilities/shop.ordering"]
-    assert "| `shop.payments` 1\\.0.0 (not in this spec set) | optional | Card payments, when the shop takes them. |" in capability
+    assert (
+        "| `shop.payments` 1\\.0.0 (not in this spec set) | optional | Card payments, when the shop takes them. |"
+        in capability
+    )
 
 
 def test_diagrams(shop: dict[str, str]) -> None:
@@ -272,10 +288,12 @@ def test_diagrams(shop: dict[str, str]) -> None:
 
 def test_constraints_defaults_and_examples_in_field_tables(shop: dict[str, str]) -> None:
     line = shop["models/OrderLine"]
-    assert "| `quantity` | `quantity` | [`Int`](../scalars.md) | no | — | ≥ 1<br>≤ 999 | `1` |" in line
+    assert (
+        "| `quantity` | `quantity` | [`Int`](../scalars.md) | no | — | ≥ 1<br>≤ 999 | `1` |" in line
+    )
     # A pattern holding `|` is a <code> element: a GFM table would split a code span.
     assert "pattern <code>&#94;&#91;A" in line
     money = shop["models/Money"]
-    assert "Example: `\"EUR\"`" in money
+    assert 'Example: `"EUR"`' in money
     order = shop["models/Order"]
     assert "see <https://example.com/orders> for the policy." in order
