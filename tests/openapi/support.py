@@ -46,6 +46,11 @@ def harness_contracts() -> ContractSet:
     return contracts(harness_settings())
 
 
+@cache
+def fixture_contracts(name: str) -> ContractSet:
+    return contracts(fixture_settings(name))
+
+
 def render(settings: Settings) -> tuple[str, str]:
     """The text of openapi.yaml and openapi.json."""
     files = OpenApiTarget().render(

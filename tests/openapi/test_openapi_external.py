@@ -27,9 +27,15 @@ import yaml
 from openapi_spec_validator import validate
 from tools import free_port, node_bin, repo_root, run
 
-from contractgen.ir.models import ExampleIR, OperationIR
+from contractgen.ir.models import ContractSet, ExampleIR, OperationIR
 
-from .support import fixture_settings, harness_contracts, harness_settings, render
+from .support import (
+    fixture_contracts,
+    fixture_settings,
+    harness_contracts,
+    harness_settings,
+    render,
+)
 
 pytestmark = pytest.mark.external
 
@@ -204,12 +210,16 @@ def test_datamodel_codegen_generates_importable_models(harness_doc: Path, tmp_pa
 
 # -- Prism mock ---------------------------------------------------------------------
 
+PRISM_DOCS = ("harness", "mapping")
 
-@pytest.fixture(scope="module")
-def prism(harness_doc: Path) -> Iterator[str]:
+
+def _contracts(doc: str) -> ContractSet:
+    return harness_contracts() if doc == "harness" else fixture_contracts(doc)
+
+
+def _start_prism(document: Path) -> tuple[str, subprocess.Popen[bytes]]:
     port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    log = harness_doc.parent / "prism.log"
+    log = document.parent / "prism.log"
     with log.open("w") as out:
         proc = subprocess.Popen(
             [
@@ -220,33 +230,52 @@ def prism(harness_doc: Path) -> Iterator[str]:
                 "127.0.0.1",
                 "--port",
                 str(port),
-                os.fspath(harness_doc),
+                os.fspath(document),
             ],
             stdout=out,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
             cwd=repo_root(),
             env={**os.environ, "NO_UPDATE_NOTIFIER": "1"},
-            start_new_session=True,
         )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"prism exited with {proc.returncode}:\n{log.read_text()}")
-            if "Prism is listening" in log.read_text():
-                break
-            if time.monotonic() > deadline:
-                pytest.fail(f"prism did not start within 60 s:\n{log.read_text()}")
-            time.sleep(0.1)
-        yield base
-    finally:
+    deadline = time.monotonic() + 60
+    while "Prism is listening" not in log.read_text():
+        if proc.poll() is not None or time.monotonic() > deadline:
+            _stop(proc)
+            pytest.fail(f"prism did not start (exit {proc.returncode}):\n{log.read_text()}")
+        time.sleep(0.1)
+    return f"http://127.0.0.1:{port}", proc
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    if proc.poll() is None:
         proc.terminate()
         try:
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+@pytest.fixture(scope="module")
+def prism(harness_doc: Path, fixture_docs: list[Path]) -> Iterator[dict[str, str]]:
+    """A Prism mock (``--errors``) per document, started on first use: name -> base URL."""
+    documents = {"harness": harness_doc, **{p.parent.name: p for p in fixture_docs}}
+    running: dict[str, subprocess.Popen[bytes]] = {}
+    urls: dict[str, str] = {}
+
+    class Servers(dict[str, str]):
+        def __missing__(self, name: str) -> str:
+            url, running[name] = _start_prism(documents[name])
+            urls[name] = url
+            self[name] = url
+            return url
+
+    try:
+        yield Servers()
+    finally:
+        for proc in running.values():
+            _stop(proc)
 
 
 def _request(op: OperationIR, ex: ExampleIR | None) -> dict[str, Any]:
@@ -260,7 +289,7 @@ def _request(op: OperationIR, ex: ExampleIR | None) -> dict[str, Any]:
         if name not in data or data[name] is None:
             continue
         values = data[name] if isinstance(data[name], list) else [data[name]]
-        params += [(name, json.dumps(v) if not isinstance(v, str) else v) for v in values]
+        params += [(name, v if isinstance(v, str) else json.dumps(v)) for v in values]
     req: dict[str, Any] = {"method": op.rest.method, "url": path, "params": params}
     if op.rest.body_fields:
         req["json"] = {k: v for k, v in data.items() if k in op.rest.body_fields}
@@ -271,76 +300,81 @@ def _request(op: OperationIR, ex: ExampleIR | None) -> dict[str, Any]:
     return req
 
 
-def _cases() -> list[tuple[str, str | None]]:
-    cases: list[tuple[str, str | None]] = []
-    for op in harness_contracts().operations:
-        with_input = [ex for ex in op.examples if ex.input is not None]
-        if not with_input:
-            cases.append((op.names.operation_id, None))
-        cases += [(op.names.operation_id, ex.key) for ex in with_input]
-    return cases
-
-
-def _find(op_id: str, key: str | None) -> tuple[OperationIR, ExampleIR | None]:
-    op = next(o for o in harness_contracts().operations if o.names.operation_id == op_id)
+def _find(doc: str, op_id: str, key: str | None) -> tuple[OperationIR, ExampleIR | None]:
+    op = next(o for o in _contracts(doc).operations if o.names.operation_id == op_id)
     return op, next((ex for ex in op.examples if ex.key == key), None)
 
 
-@pytest.mark.parametrize(("op_id", "example"), _cases())
-def test_prism_accepts_every_example_request(prism: str, op_id: str, example: str | None) -> None:
-    op, ex = _find(op_id, example)
-    if ex is None:
-        assert op.input is None or not any(f.required for f in _input_fields(op)), (
-            f"{op.ref} has input but no acceptance example to send"
-        )
-    req = _request(op, ex)
-    if ex is not None and ex.output is not None:
-        req["headers"]["Prefer"] = f"example={ex.key}"
-    with httpx.Client(base_url=prism, timeout=30) as client:
-        response = client.request(**req)
-    violations = response.headers.get("sl-violations")
-    assert 200 <= response.status_code < 300, (response.status_code, response.text)
-    assert violations is None, violations
-    if ex is not None and ex.output is not None:
-        assert response.json() == ex.output
+def _cases() -> list[tuple[str, str, str | None]]:
+    cases: list[tuple[str, str, str | None]] = []
+    for doc in PRISM_DOCS:
+        for op in _contracts(doc).operations:
+            with_input = [ex for ex in op.examples if ex.input is not None]
+            if not with_input:
+                cases.append((doc, op.names.operation_id, None))
+            cases += [(doc, op.names.operation_id, ex.key) for ex in with_input]
+    return cases
 
 
-def _input_fields(op: OperationIR) -> tuple[Any, ...]:
-    if op.input is None:
-        return ()
-    return harness_contracts().model(op.input).fields
-
-
-def _error_cases() -> list[tuple[str, str]]:
+def _error_cases() -> list[tuple[str, str, str]]:
     return [
-        (op.names.operation_id, ex.key)
-        for op in harness_contracts().operations
+        (doc, op.names.operation_id, ex.key)
+        for doc in PRISM_DOCS
+        for op in _contracts(doc).operations
         for ex in op.examples
         if ex.error is not None
     ]
 
 
-@pytest.mark.parametrize(("op_id", "example"), _error_cases())
-def test_prism_serves_every_error_example(prism: str, op_id: str, example: str) -> None:
-    op, ex = _find(op_id, example)
+@pytest.mark.parametrize(("doc", "op_id", "example"), _cases())
+def test_prism_accepts_every_example_request(
+    prism: dict[str, str], doc: str, op_id: str, example: str | None
+) -> None:
+    op, ex = _find(doc, op_id, example)
+    if ex is None:
+        fields = _contracts(doc).model(op.input).fields if op.input else ()
+        assert not any(f.required for f in fields), f"{op.ref} has no acceptance example to send"
+    req = _request(op, ex)
+    if ex is not None and ex.output is not None:
+        req["headers"]["Prefer"] = f"example={ex.key}"
+    with httpx.Client(base_url=prism[doc], timeout=30) as client:
+        response = client.request(**req)
+    assert 200 <= response.status_code < 300, (response.status_code, response.text)
+    assert response.headers.get("sl-violations") is None, response.headers["sl-violations"]
+    if ex is not None and ex.output is not None:
+        assert response.json() == ex.output
+
+
+@pytest.mark.parametrize(("doc", "op_id", "example"), _error_cases())
+def test_prism_serves_every_error_example(
+    prism: dict[str, str], doc: str, op_id: str, example: str
+) -> None:
+    op, ex = _find(doc, op_id, example)
     assert ex is not None and ex.error is not None
     status = next(e.http for e in op.errors if e.code == ex.error)
     req = _request(op, ex)
     req["headers"]["Prefer"] = f"code={status}, example={ex.key}"
-    with httpx.Client(base_url=prism, timeout=30) as client:
+    with httpx.Client(base_url=prism[doc], timeout=30) as client:
         response = client.request(**req)
     assert response.status_code == status, response.text
-    assert response.headers.get("sl-violations") is None, response.headers.get("sl-violations")
+    assert response.headers.get("sl-violations") is None, response.headers["sl-violations"]
     assert response.headers["content-type"].startswith("application/problem+json")
     body = response.json()
     assert (body["code"], body["status"]) == (ex.error, status)
 
 
-def test_prism_rejects_a_request_without_credentials(prism: str) -> None:
-    op = next(o for o in harness_contracts().operations if o.policy.auth != "anonymous")
-    ex = next(e for e in op.examples if e.input is not None)
-    req = _request(op, ex)
-    req["headers"].pop("Authorization")
-    with httpx.Client(base_url=prism, timeout=30) as client:
-        response = client.request(**req)
-    assert response.status_code == 401, response.text
+def test_prism_enforces_security_and_validation(prism: dict[str, str]) -> None:
+    cs = _contracts("mapping")
+    secured = next(o for o in cs.operations if o.names.operation_id == "shopNodeMove")
+    anonymous = next(o for o in cs.operations if o.names.operation_id == "shopNodeGet")
+    with httpx.Client(base_url=prism["mapping"], timeout=30) as client:
+        req = _request(secured, secured.examples[0])
+        req["headers"].pop("Authorization")
+        assert client.request(**req).status_code == 401
+        req = _request(anonymous, anonymous.examples[0])
+        assert "Authorization" not in req["headers"]
+        assert client.request(**req).status_code == 200
+        # A body that breaks the schema is refused: parentId must be a string or null.
+        req = _request(secured, secured.examples[0])
+        req["json"] = {"parentId": 5}
+        assert client.request(**req).status_code in (400, 422)

@@ -349,6 +349,8 @@ def test_scalars_and_field_constraints(doc: dict[str, Any]) -> None:
         "minLength": 3,
         "maxLength": 8,
         "pattern": "^[A-Z]+$",
+        "description": "A field example lets a mock server answer with a valid value.",
+        "examples": ["ABCD"],
     }
     # Latitude keeps its maximum and takes the field's stricter minimum.
     assert props["latitude"] == {"type": "number", "minimum": 0, "maximum": 90}
