@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from contractgen.config import OpenApiSettings
+from contractgen.pipeline import build
 from contractgen.targets.openapi import build_document
 
 from .support import FIXTURE_OPENAPI, contracts, document, fixture_settings, operations
@@ -477,3 +481,32 @@ def test_operation_ids_are_unique_across_paths_and_webhooks(doc: dict[str, Any])
     ids = [op["operationId"] for item in doc["paths"].values() for op in item.values()]
     ids += [op["operationId"] for item in doc["webhooks"].values() for op in item.values()]
     assert len(ids) == len({i.lower() for i in ids})
+
+
+def test_a_webhook_id_that_would_clash_is_left_out() -> None:
+    cs = contracts(fixture_settings("mapping"))
+    # An operation whose id is what the latest shop.node.created webhook would get.
+    ops = tuple(
+        o.model_copy(
+            update={"names": o.names.model_copy(update={"operation_id": "shopNodeCreated"})}
+        )
+        if o.key == "shop.node.get"
+        else o
+        for o in cs.operations
+    )
+    doc = build_document(cs.model_copy(update={"operations": ops}), FIXTURE_OPENAPI)
+    assert "operationId" not in doc["webhooks"]["shop.node.created"]["post"]
+    assert doc["webhooks"]["shop.node.created@1.0.0"]["post"]["operationId"] == (
+        "shopNodeCreatedV1_0_0"
+    )
+    assert operations(doc)["shopNodeCreated"]["_path"] == "/nodes/{nodeId}"
+
+
+def test_build_writes_both_files_under_openapi(tmp_path: Path) -> None:
+    settings = fixture_settings("mapping").model_copy(update={"out": tmp_path / "generated"})
+    result = build(settings, ["openapi"])
+    assert result.written == ["openapi/openapi.json", "openapi/openapi.yaml"]
+    out = tmp_path / "generated" / "openapi"
+    data = yaml.safe_load((out / "openapi.yaml").read_text("utf-8"))
+    assert data == json.loads((out / "openapi.json").read_text("utf-8"))
+    assert data["info"]["title"] == "Fixture API"

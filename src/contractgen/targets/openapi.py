@@ -171,7 +171,10 @@ class _Builder:
     def __init__(self, cs: ContractSet, settings: OpenApiSettings) -> None:
         self.cs = cs
         self.settings = settings
-        self.models = cs.models_by_name()
+        # Own lookup tables, from the collections themselves.
+        self.models = {m.name: m for m in cs.models}
+        self.events = {(e.key, e.version): e for e in cs.events}
+        capabilities = {(c.key, c.version): c for c in cs.capabilities}
         self.schemes = self._security_schemes()
         self.used_tags: set[str] = set()
         self.body_refs: set[str] = set()
@@ -185,7 +188,9 @@ class _Builder:
                 self.event_capabilities[(r.key, r.version)].append(cap)
         for op in cs.operations:
             if op.capability is not None:
-                self.op_capability[(op.key, op.version)] = cs.capability(op.capability)
+                self.op_capability[(op.key, op.version)] = capabilities[
+                    (op.capability.key, op.capability.version)
+                ]
         self.op_features: dict[tuple[str, str], list[FeatureIR]] = defaultdict(list)
         self.event_features: dict[tuple[str, str], list[FeatureIR]] = defaultdict(list)
         for feat in cs.features:
@@ -357,7 +362,7 @@ class _Builder:
         if op.emits:
             lines = []
             for emit in op.emits:
-                ev = self.cs.event(emit.event)
+                ev = self.events[(emit.event.key, emit.event.version)]
                 line = f"- webhook `{ev.names.webhook}`"
                 if emit.when:
                     line += f": {emit.when}"
@@ -525,7 +530,9 @@ class _Builder:
         if p.flags:
             x["x-flags"] = list(p.flags)
         if op.emits:
-            x["x-emits"] = [self.cs.event(e.event).names.webhook for e in op.emits]
+            x["x-emits"] = [
+                self.events[(e.event.key, e.event.version)].names.webhook for e in op.emits
+            ]
         if op.analytics:
             x["x-analytics"] = list(op.analytics)
         if op.audit:
