@@ -9,7 +9,6 @@ one-line summaries) a flattened form that cannot leave the comment.
 
 from __future__ import annotations
 
-import html
 import re
 import unicodedata
 from typing import Any
@@ -113,20 +112,26 @@ def py_comment(text: str) -> str:
 # (CommonMark + GFM tables), so every escape below is one both understand:
 # a backslash before punctuation both treat as escapable, or an HTML
 # character reference where one of them has no backslash escape (``~``, a
-# line-leading ``=``). ``<``, ``>`` and ``&`` become references, so spec text
-# never opens a tag. tests/docs/test_escape.py renders with both parsers.
+# line-leading ``=``). ``<`` always becomes ``&lt;``, so spec text never opens
+# a tag. Characters that are syntax only in some places (``-`` and ``>`` at
+# the start of a line, ``_`` at the edge of a word, ``&`` before a reference)
+# are escaped only there, so the Markdown stays readable as plain text.
+# tests/docs/test_escape.py renders with both parsers.
 
-# Escapable with a backslash in CommonMark and in Python-Markdown (with its
-# tables extension, which adds ``|``).
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|-])")
+# Always escaped with a backslash (CommonMark and Python-Markdown both accept
+# these; Python-Markdown's tables extension adds ``|``).
+_MD_ALWAYS = frozenset("\\`*{}[]#|")
+# Escaped when they begin the text (list, quote and setext markers).
+_MD_LEADING = {"-": "\\-", "+": "\\+", ">": "\\>", "=": "&#61;"}
 # An ordered-list marker at the start of a line: ``1.`` or ``1)``.
 _LIST_NUMBER = re.compile(r"^(\d{1,9})([.)])")
 # http(s) URLs in prose become autolinks; the characters excluded here cannot
 # appear inside an autolink (or would end a table cell).
 _URL = re.compile(r"https?://[^\s<>\"'`|\\{}^\[\]]+", re.IGNORECASE)
-# Python-Markdown decodes a character reference inside an autolink, CommonMark
-# does not: such a URL stays text.
-_ENTITY = re.compile(r"&(#[0-9]+|#x[0-9a-f]+|[a-z][a-z0-9]*);", re.IGNORECASE)
+# What a parser may read as a character reference after ``&`` (Python-Markdown
+# takes ``&#65`` without the semicolon). Inside an autolink Python-Markdown
+# decodes one and CommonMark does not: such a URL stays text.
+_ENTITY = re.compile(r"&(#|[a-z0-9]+;)", re.IGNORECASE)
 # Invisible characters that reorder or hide text (bidi controls).
 _BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f")
 
@@ -140,8 +145,22 @@ def _visible(text: str) -> str:
 
 
 def _escape_inline(text: str) -> str:
-    escaped = _MD_SPECIAL.sub(r"\\\1", html.escape(text, quote=False))
-    return escaped.replace("~", "&#126;")
+    out: list[str] = []
+    last = len(text) - 1
+    for i, ch in enumerate(text):
+        if ch in _MD_ALWAYS:
+            out.append("\\" + ch)
+        elif ch == "<":
+            out.append("&lt;")
+        elif ch == "&":
+            out.append("&amp;" if _ENTITY.match(text, i) else ch)
+        elif ch == "~":  # GFM strikethrough; Python-Markdown has no \~
+            out.append("&#126;")
+        elif ch == "_" and not (0 < i < last and text[i - 1].isalnum() and text[i + 1].isalnum()):
+            out.append("\\_")  # emphasis can start or end here; inside a word it cannot
+        else:
+            out.append(ch)
+    return "".join(out)
 
 
 def _trim_url(url: str) -> str:
@@ -172,10 +191,9 @@ def md_text(text: str) -> str:
         parts.append(f"<{url}>")
         pos = m.start() + len(url)
     parts.append(_escape_inline(flat[pos:]))
-    out = "".join(parts)
-    out = _LIST_NUMBER.sub(r"\1\\\2", out)
-    if out.startswith("="):
-        out = "&#61;" + out[1:]
+    out = _LIST_NUMBER.sub(r"\1\\\2", "".join(parts))
+    if out[:1] in _MD_LEADING:
+        out = _MD_LEADING[out[0]] + out[1:]
     return out
 
 
