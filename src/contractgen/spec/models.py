@@ -10,7 +10,17 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    GetJsonSchemaHandler,
+    StringConstraints,
+    WithJsonSchema,
+    model_validator,
+)
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
 from pydantic.alias_generators import to_camel
 
 # A spec key: dotted lowercase segments, e.g. ``harness.run.cancel``.
@@ -49,8 +59,19 @@ class Raw(BaseModel):
     )
 
 
+def _or_string(schema: JsonSchemaValue, string: dict[str, Any]) -> JsonSchemaValue:
+    """A model's schema that also accepts its one-string shorthand (for editors)."""
+    return {"anyOf": [{"type": "string", **string}, schema]}
+
+
 class FieldSpec(Raw):
     """One field of a model. Shorthand in YAML: ``name: Type`` (``Type?``, ``Type[]``)."""
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        return _or_string(handler(core_schema), {"pattern": TYPE_PATTERN})
 
     type: TypeExpr = Field(description="Scalar, model or enum name; `[]` for a list, `?` optional.")
     optional: bool | None = Field(
@@ -128,11 +149,18 @@ class TransportSpec(Raw):
     rest: RestSpec | None = None
 
 
+# `given: one sentence` is accepted as a list of one; the schema says so.
+Sentences = Annotated[
+    list[Text],
+    WithJsonSchema({"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]}),
+]
+
+
 class ScenarioSpec(Raw):
     key: ShortText
-    given: list[Text] = Field(default_factory=list)
-    when: list[Text] = Field(default_factory=list)
-    then: list[Text] = Field(default_factory=list)
+    given: Sentences = Field(default_factory=list)
+    when: Sentences = Field(default_factory=list)
+    then: Sentences = Field(default_factory=list)
 
     @model_validator(mode="before")
     @classmethod
@@ -205,6 +233,12 @@ class ModelSpec(Raw):
 
 
 class EnumValueSpec(Raw):
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        return _or_string(handler(core_schema), {"minLength": 1})
+
     value: Annotated[str, StringConstraints(min_length=1, max_length=200)]
     description: Text | None = None
     deprecated: bool = False
