@@ -95,7 +95,8 @@ def py_docstring(text: str, indent: int = 0) -> str:
                 chars.append(ch)
         chars.extend(_py_escape_char(ch) for ch in tail)
         escaped = "".join(chars)
-        if i and indent and escaped:
+        if i and indent and (escaped or i == len(lines) - 1):
+            # The last line is padded even when empty: it holds the closing quotes.
             escaped = " " * indent + escaped
         out_lines.append(escaped)
     return '"""' + "\n".join(out_lines) + '"""'

@@ -1,0 +1,600 @@
+"""The ``python`` target: an installable, typed SDK package under ``python/``.
+
+Layout of ``generated/python/`` (package name from ``[tool.contractgen.python]``)::
+
+    pyproject.toml, README.md
+    <package>/__init__.py      Client, AsyncClient, RetryPolicy, the base errors
+    <package>/py.typed
+    <package>/_client.py       Client and AsyncClient; one namespace class per key prefix
+    <package>/errors.py        one ApiError subclass per declared error code
+    <package>/events.py        Event (union of payloads), EVENT_TYPES, parse_event()
+    <package>/models/          one module per domain (datamodel-code-generator)
+    <package>/_runtime/        contractgen/runtime/*.py, copied verbatim
+
+HTTP mapping is the OpenAPI target's, read from the same IR fields
+(``rest.method``, ``rest.path``, ``rest.path_params``, ``rest.query_params``,
+``rest.body_fields``): path parameters fill the path, query parameters go in
+the query string, body fields in a JSON body (the whole input model when every
+field travels there). Names are the IR's: namespaces and methods from
+``names.client_path``, arguments and attributes from ``FieldIR.py_name``,
+exception classes from ``ErrorIR.py_class``. Spec text reaches the generated
+code only through the ``py_*`` escaping filters.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import keyword
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from contractgen.config import Settings
+from contractgen.diagnostics import Diagnostics, Position, SpecError
+from contractgen.ir.models import (
+    ContractSet,
+    EnumIR,
+    ErrorIR,
+    EventIR,
+    FieldIR,
+    ModelIR,
+    OperationIR,
+    Source,
+)
+from contractgen.ir.naming import pascal_case, snake_case
+from contractgen.output.fileset import FileSet
+from contractgen.render import render
+from contractgen.targets.base import RenderContext
+from contractgen.targets.python_imports import ImportBlock
+from contractgen.targets.python_models import FieldNameError, ModelModule, render_models
+
+RUNTIME_DIR = Path(__file__).resolve().parent.parent / "runtime"
+
+# Python types of scalars in method signatures (the models' own annotations
+# come from datamodel-code-generator; these accept what those validate).
+_SCALAR_TYPES = {
+    "Int": "int",
+    "Float": "float",
+    "Latitude": "float",
+    "Longitude": "float",
+    "Boolean": "bool",
+    "Date": "datetime.date",
+    "DateTime": "datetime.datetime",
+    "Time": "datetime.time",
+    "JSON": "typing.Any",
+    "JSONObject": "dict[str, typing.Any]",
+}
+# Names the generated model modules import: a type of the same name would be
+# renamed by the model generator (checked here, so the user gets a position).
+MODEL_MODULE_NAMES = frozenset(
+    {
+        "Annotated",
+        "Any",
+        "AwareDatetime",
+        "BaseModel",
+        "ConfigDict",
+        "Enum",
+        "Field",
+        "Literal",
+        "NaiveDatetime",
+        "RootModel",
+        "StrEnum",
+    }
+)
+# Attributes the generated clients have besides their namespaces.
+CLIENT_ATTRIBUTES = frozenset({"close", "aclose", "user_agent"})
+# API key schemes of [tool.contractgen.openapi] auth.
+_API_KEY_SCHEMES = frozenset({"apiKey"})
+
+
+def _at(source: Source) -> Position:
+    return Position(source.file, source.line, source.col)
+
+
+# -- view model ----------------------------------------------------------------------
+
+
+@dataclass
+class Param:
+    name: str  # Python name (keyword argument)
+    wire: str
+    annotation: str
+    default: str | None  # Python source of the default, or None when required
+    always: bool  # sent even when None (required, or a default is sent)
+
+
+@dataclass
+class Operation:
+    ir: OperationIR
+    method_name: str
+    receiver: str
+    params: list[Param]
+    input_class: str | None
+    output_class: str | None
+    path_params: list[tuple[str, str]]  # (wire, py)
+    query_params: list[tuple[str, str]]
+    body: str  # "none" | "all" | "some"
+    body_fields: list[str]  # py names, for "some"
+    errors_const: str | None
+    doc: str
+
+    @property
+    def required_args(self) -> list[Param]:
+        return [p for p in self.params if p.always]
+
+    @property
+    def optional_args(self) -> list[Param]:
+        return [p for p in self.params if not p.always]
+
+
+@dataclass
+class Namespace:
+    path: tuple[str, ...]
+    children: dict[str, Namespace] = field(default_factory=dict)
+    operations: list[Operation] = field(default_factory=list)
+
+    @property
+    def class_name(self) -> str:
+        return "_" + "".join(pascal_case(p) for p in self.path) + "Api"
+
+    @property
+    def async_class_name(self) -> str:
+        return "_Async" + "".join(pascal_case(p) for p in self.path) + "Api"
+
+    @property
+    def dotted(self) -> str:
+        return ".".join(self.path)
+
+    def walk(self) -> Iterable[Namespace]:
+        """Children before parents (so classes are defined before use)."""
+        for child in self.children.values():
+            yield from child.walk()
+        yield self
+
+
+@dataclass
+class ErrorClass:
+    ir: ErrorIR
+    descriptions: list[str]
+    whens: list[str]
+    operations: list[str]  # client call paths
+    doc: str = ""
+
+
+# -- the target ----------------------------------------------------------------------
+
+
+class PythonClientTarget:
+    name = "python"
+    description = "installable typed Python SDK: pydantic models, sync and async clients, errors, events"
+
+    def render(self, contracts: ContractSet, ctx: RenderContext) -> FileSet:
+        return _Renderer(contracts, ctx).files()
+
+
+class _Renderer:
+    def __init__(self, cs: ContractSet, ctx: RenderContext) -> None:
+        self.cs = cs
+        self.ctx = ctx
+        self.settings: Settings = ctx.settings
+        self.package = self.settings.python.package
+        self.models = cs.models_by_name()
+        self.enums = cs.enums_by_name()
+        self.header = f"# Generated by {ctx.generator}. Do not edit."
+        self.template_dir = (
+            self.settings.root / self.settings.templates if self.settings.templates else None
+        )
+
+    # -- checks ------------------------------------------------------------------------
+
+    def check(self) -> None:
+        d = Diagnostics()
+        for t in [*self.cs.models, *self.cs.enums]:
+            if t.name in MODEL_MODULE_NAMES:
+                d.add(
+                    _at(t.source),
+                    "CG961",
+                    f"type name '{t.name}' is a name the generated Python models import",
+                    hint="choose another name (reserved: " + ", ".join(sorted(MODEL_MODULE_NAMES)) + ")",
+                )
+        for op in self.cs.operations:
+            top = op.names.client_path[0]
+            if top in CLIENT_ATTRIBUTES:
+                d.add(
+                    _at(op.source),
+                    "CG962",
+                    f"client.{top} is an attribute of the generated client, not a namespace",
+                    hint="choose another first key segment",
+                )
+            for seg in op.names.client_path:
+                if not seg.isidentifier() or keyword.iskeyword(seg) or seg.startswith("_"):
+                    raise AssertionError(f"client path segment {seg!r} is not a public name")
+        if d.has_errors:
+            raise SpecError(d)
+
+    # -- files -------------------------------------------------------------------------
+
+    def files(self) -> FileSet:
+        self.check()
+        try:
+            modules = render_models(self.cs, self.package, self.header)
+        except FieldNameError as exc:
+            d = Diagnostics()
+            for model, f, chosen in exc.renamed:
+                d.add(
+                    _at(f.source),
+                    "CG960",
+                    f"field '{f.name}' of {model.name} cannot be the Python attribute "
+                    f"'{f.py_name}' of a pydantic model (it shadows a name the model needs)",
+                    hint=f"rename the field (the model generator would call it '{chosen}')",
+                )
+            raise SpecError(d) from None
+        pkg = self.package
+        files = FileSet()
+        files.add("pyproject.toml", self.render("pyproject.toml.jinja", **self.project_context()))
+        files.add("README.md", self.render("README.md.jinja", **self.readme_context()))
+        files.add(f"{pkg}/py.typed", "")
+        for path in sorted(RUNTIME_DIR.glob("*.py")):
+            files.add(f"{pkg}/_runtime/{path.name}", path.read_bytes())
+        for m in modules:
+            files.add(f"{pkg}/models/{m.name}.py", m.code)
+        files.add(f"{pkg}/models/__init__.py", self.models_init(modules))
+        errors = self.error_classes()
+        files.add(
+            f"{pkg}/errors.py",
+            self.render(
+                "errors.py.jinja", errors=errors, runtime_errors=runtime_errors(), **self.common()
+            ),
+        )
+        if self.cs.events:
+            files.add(f"{pkg}/events.py", self.events_module())
+        files.add(f"{pkg}/_client.py", self.client_module(errors))
+        files.add(f"{pkg}/__init__.py", self.render("__init__.py.jinja", **self.common()))
+        return files
+
+    def render(self, template: str, **context: Any) -> str:
+        return render(f"python/{template}", self.template_dir, **context)
+
+    def common(self) -> dict[str, Any]:
+        return {
+            "header": self.header,
+            "package": self.package,
+            "title": self.settings.openapi.title,
+            "has_events": bool(self.cs.events),
+            "version": self.settings.python.version,
+        }
+
+    # -- where each type lives ---------------------------------------------------------
+
+    def module_of(self, type_name: str) -> str:
+        t: ModelIR | EnumIR | None = self.models.get(type_name) or self.enums.get(type_name)
+        if t is None:
+            raise KeyError(type_name)
+        return t.module
+
+    def models_init(self, modules: list[ModelModule]) -> str:
+        imports = ImportBlock()
+        names: list[str] = []
+        for m in modules:
+            own = [c for c in m.classes if self.module_of(c) == m.name]
+            if own:
+                imports.add_from(f".{m.name}", *own)
+                names += own
+        return self.render(
+            "models__init__.py.jinja", imports=imports.render(), names=sorted(names), **self.common()
+        )
+
+    # -- annotations -------------------------------------------------------------------
+
+    def annotation(self, f: FieldIR) -> str:
+        if f.type.kind == "scalar":
+            base = _SCALAR_TYPES.get(f.type.name, "str")
+        else:
+            base = f.type.name
+        if f.is_list:
+            base = f"list[{base}]"
+        if f.nullable:
+            base = f"{base} | None"
+        return base
+
+    def default_source(self, f: FieldIR) -> str | None:
+        """A default for the signature when the spec has a scalar one."""
+        from contractgen.escape import py_literal
+
+        if not f.has_default or f.is_list or isinstance(f.default, dict | list):
+            return None
+        if f.default is None:
+            return "None"
+        if f.type.kind == "enum":
+            e = self.enums[f.type.name]
+            member = next(v.py_name for v in e.values if v.value == f.default)
+            return f"{e.name}.{member}"
+        if f.type.kind == "scalar" and f.type.name in ("Date", "DateTime", "Time"):
+            return None  # the model parses the text; the signature takes the Python type
+        return py_literal(f.default)
+
+    # -- operations --------------------------------------------------------------------
+
+    def operation(self, op: OperationIR, errors_const: str | None) -> Operation:
+        fields: list[FieldIR] = list(self.models[op.input].fields) if op.input else []
+        params: list[Param] = []
+        for f in fields:
+            ann = self.annotation(f)
+            if f.required:
+                params.append(Param(f.py_name, f.name, ann, None, True))
+                continue
+            default = self.default_source(f)
+            if default is not None and default != "None":
+                params.append(Param(f.py_name, f.name, ann, default, True))
+            else:
+                if not f.nullable:
+                    ann = f"{ann} | None"
+                params.append(Param(f.py_name, f.name, ann, "None", False))
+        params.sort(key=lambda p: p.default is not None)  # required first, stable
+        py = {f.name: f.py_name for f in fields}
+        body_names = list(op.rest.body_fields)
+        if not body_names:
+            body = "none"
+        elif len(body_names) == len(fields):
+            body = "all"
+        else:
+            body = "some"
+        receiver = "self" if "self" not in py.values() else "_self"
+        return Operation(
+            ir=op,
+            method_name=op.names.client_path[-1],
+            receiver=receiver,
+            params=params,
+            input_class=op.input,
+            output_class=op.output,
+            path_params=[(w, py[w]) for w in op.rest.path_params],
+            query_params=[(w, py[w]) for w in op.rest.query_params],
+            body=body,
+            body_fields=[py[w] for w in body_names],
+            errors_const=errors_const,
+            doc=self.operation_doc(op, fields, params),
+        )
+
+    def operation_doc(self, op: OperationIR, fields: list[FieldIR], params: list[Param]) -> str:
+        parts = [op.title]
+        if op.description:
+            parts.append(op.description)
+        if op.goal:
+            parts.append(f"Goal: {op.goal}")
+        if op.context:
+            parts.append(f"Context: {op.context}")
+        auth = {
+            "anonymous": "sent without credentials",
+            "user": "authenticated",
+            "admin": "authenticated (admin)",
+        }[op.policy.auth]
+        retry = "retried on transient failures" if op.policy.idempotent else "never retried"
+        facts = f"``{op.rest.method} {op.rest.path}``: {auth}, {retry}."
+        if op.deprecated:
+            facts += " Deprecated."
+        parts.append(facts)
+        by_py = {f.py_name: f for f in fields}
+        if params:
+            lines = ["Args:"]
+            for p in params:
+                f = by_py[p.name]
+                text = f.description or ""
+                extra = []
+                if f.py_name != f.name:
+                    extra.append(f"Sent as ``{f.name}``.")
+                if f.has_default and p.default is None or (p.default == "None" and f.has_default):
+                    extra.append("Leave it out to use the API's default.")
+                elif not p.always:
+                    extra.append("Left out of the request when None.")
+                if f.deprecated:
+                    extra.append("Deprecated.")
+                text = " ".join(x for x in [text, *extra] if x)
+                lines.append(_doc_item(p.name, text))
+            parts.append("\n".join(lines))
+        if op.output:
+            out = self.models[op.output]
+            text = out.description or f"The ``{out.name}``."
+            parts.append("Returns:\n" + _doc_item(out.name, text))
+        raises = ["Raises:"]
+        for err in op.errors:
+            text = err.description + (f" When: {err.when}" if err.when else "")
+            raises.append(_doc_item(err.py_class, f"HTTP {err.http} ``{err.code}``: {text}"))
+        raises.append(
+            _doc_item("UnexpectedStatusError", "Another error status or code was answered.")
+        )
+        raises.append(_doc_item("RequestTimeoutError", "No answer arrived within the timeout."))
+        raises.append(_doc_item("TransportError", "The request could not be sent or answered."))
+        if op.output:
+            raises.append(
+                _doc_item("ResponseDecodeError", f"The answer is not a valid ``{op.output}``.")
+            )
+        if op.input:
+            raises.append(
+                _doc_item("pydantic.ValidationError", "An argument is not valid for the input.")
+            )
+        parts.append("\n".join(raises))
+        return "\n\n".join(parts)
+
+    def namespaces(self, operations: list[Operation]) -> Namespace:
+        root = Namespace(())
+        for o in operations:
+            ns = root
+            for seg in o.ir.names.client_path[:-1]:
+                ns = ns.children.setdefault(seg, Namespace((*ns.path, seg)))
+            ns.operations.append(o)
+        return root
+
+    def client_module(self, errors: list[ErrorClass]) -> str:
+        ops: list[Operation] = []
+        error_consts: list[tuple[str, list[ErrorIR]]] = []
+        imports = ImportBlock()
+        imports.add_import("collections.abc")
+        imports.add_import("typing")
+        imports.add_import("httpx")
+        imports.add_from("._runtime.base_client", "DEFAULT_RETRY", "AsyncBaseClient", "BaseClient")
+        imports.add_from("._runtime.retry", "RetryPolicy")
+        if self.cs.operations:
+            imports.add_from("functools", "cached_property")
+            imports.add_import("pydantic")
+            imports.add_from("._runtime.errors", "ApiError")
+        for op in self.cs.operations:
+            const = None
+            if op.errors:
+                const = "_ERRORS_" + snake_case(op.names.operation_id).upper()
+                error_consts.append((const, list(op.errors)))
+                imports.add_from(".errors", *(e.py_class for e in op.errors))
+            o = self.operation(op, const)
+            ops.append(o)
+            for name in filter(None, (op.input, op.output)):
+                imports.add_from(f".models.{self.module_of(name)}", name)
+            for p in o.params:
+                self._import_types(p.annotation, imports)
+        root = self.namespaces(ops)
+        uses = {
+            "args": any(o.optional_args for o in ops),
+            "body": any(o.body == "some" for o in ops),
+            "no_content": any(o.output_class is None for o in ops),
+        }
+        auth = self.settings.openapi.auth
+        servers = self.settings.openapi.servers
+        return self.render(
+            "_client.py.jinja",
+            imports=imports.render(),
+            root=root,
+            namespaces=[ns for ns in root.walk() if ns.path],
+            error_consts=error_consts,
+            uses=uses,
+            user_agent=f"{self.project_name()}/{self.settings.python.version}",
+            base_url=servers[0].url if servers else None,
+            bearer="bearer" in auth,
+            api_key=any(a in _API_KEY_SCHEMES for a in auth),
+            api_key_header=self.settings.openapi.api_key_header,
+            **self.common(),
+        )
+
+    def _import_types(self, annotation: str, imports: ImportBlock) -> None:
+        if "datetime." in annotation:
+            imports.add_import("datetime")
+        for name in _type_names(annotation):
+            imports.add_from(f".models.{self.module_of(name)}", name)
+
+    # -- errors --------------------------------------------------------------------------
+
+    def error_classes(self) -> list[ErrorClass]:
+        by_code: dict[str, ErrorClass] = {}
+        for op in self.cs.operations:
+            call = "client." + ".".join(op.names.client_path)
+            for err in op.errors:
+                ec = by_code.get(err.code)
+                if ec is None:
+                    ec = by_code[err.code] = ErrorClass(err, [], [], [])
+                if err.description not in ec.descriptions:
+                    ec.descriptions.append(err.description)
+                if err.when and err.when not in ec.whens:
+                    ec.whens.append(err.when)
+                ec.operations.append(call)
+        out = sorted(by_code.values(), key=lambda e: e.ir.py_class)
+        for ec in out:
+            parts = list(ec.descriptions)
+            if ec.whens:
+                parts.append("When: " + "\n".join(ec.whens) if len(ec.whens) == 1 else "When:\n" + "\n".join(f"- {w}" for w in ec.whens))
+            parts.append(
+                f"Error code ``{ec.ir.code}``, HTTP {ec.ir.http}. Declared by:\n\n"
+                + "\n".join(f"- ``{c}()``" for c in ec.operations)
+            )
+            ec.doc = "\n\n".join(parts)
+        return out
+
+    # -- events --------------------------------------------------------------------------
+
+    def events_module(self) -> str:
+        imports = ImportBlock()
+        events: list[EventIR] = list(self.cs.events)
+        for ev in events:
+            imports.add_from(f".models.{self.module_of(ev.payload)}", ev.payload)
+        payloads = list(dict.fromkeys(ev.payload for ev in events))
+        return self.render(
+            "events.py.jinja",
+            imports=imports.render(),
+            events=events,
+            payloads=payloads,
+            **self.common(),
+        )
+
+    # -- project files -------------------------------------------------------------------
+
+    def project_name(self) -> str:
+        return self.settings.python.project or self.package.replace("_", "-")
+
+    def project_context(self) -> dict[str, Any]:
+        values = {
+            "project": self.project_name(),
+            "version": self.settings.python.version,
+            "description": f"Typed Python client of the {self.settings.openapi.title}",
+            "package": self.package,
+        }
+        return {"toml": {k: _toml_str(v) for k, v in values.items()}, **self.common()}
+
+    def readme_context(self) -> dict[str, Any]:
+        rows: list[dict[str, Any]] = []
+        for op in self.cs.operations:
+            rows.append(
+                {
+                    "call": "client." + ".".join(op.names.client_path) + "()",
+                    "http": f"{op.rest.method} {op.rest.path}",
+                    "title": op.title,
+                    "errors": [e.py_class for e in op.errors],
+                }
+            )
+        first = self.cs.operations[0] if self.cs.operations else None
+        servers = self.settings.openapi.servers
+        return {
+            "project": self.project_name(),
+            "rows": rows,
+            "events": list(self.cs.events),
+            "first_call": "client." + ".".join(first.names.client_path) if first else None,
+            "base_url": servers[0].url if servers else "https://api.example.com",
+            "description": self.settings.openapi.description,
+            **self.common(),
+        }
+
+
+def runtime_errors() -> list[str]:
+    """The public names of the runtime's errors module (its ``__all__``)."""
+    tree = ast.parse((RUNTIME_DIR / "errors.py").read_text("utf-8"))
+    for stmt in tree.body:
+        if (
+            isinstance(stmt, ast.Assign)
+            and any(isinstance(t, ast.Name) and t.id == "__all__" for t in stmt.targets)
+        ):
+            names = ast.literal_eval(stmt.value)
+            return sorted(str(n) for n in names)
+    raise RuntimeError("runtime/errors.py has no __all__")
+
+
+def _toml_str(text: str) -> str:
+    """A TOML basic string whose value is ``text`` (JSON escapes are TOML escapes)."""
+    return json.dumps(text, ensure_ascii=False)
+
+
+def _doc_item(name: str, text: str) -> str:
+    """One ``name: text`` entry of a Google-style docstring section."""
+    lines = text.split("\n") if text else [""]
+    out = f"    {name}: {lines[0]}".rstrip()
+    for line in lines[1:]:
+        out += "\n" + (f"        {line}" if line.strip() else "")
+    return out
+
+
+def _type_names(annotation: str) -> list[str]:
+    """Model and enum class names in an annotation such as ``list[Order] | None``."""
+    import re
+
+    names = re.findall(r"[A-Za-z_][A-Za-z0-9_.]*", annotation)
+    builtin = {"list", "dict", "str", "int", "float", "bool", "None"}
+    return [n for n in names if n not in builtin and "." not in n]
+
+
+__all__ = ["PythonClientTarget"]

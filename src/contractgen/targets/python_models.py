@@ -1,0 +1,578 @@
+"""The pydantic models of the Python client, made by datamodel-code-generator.
+
+Per output module (a domain; or several domains whose models refer to each
+other in a cycle, which must share one module) one JSON Schema is built from
+the IR and handed to datamodel-code-generator *in process*, once. Its output
+is then parsed with :mod:`ast` and checked against the IR: every class, every
+field's Python name and wire alias and every enum member must be exactly what
+the IR decided, and nothing but imports, classes and ``model_rebuild()``
+calls may appear. A mismatch is a contractgen bug and fails the build loudly;
+it never ships. The checked code is finished here: spec descriptions become
+docstrings through :func:`contractgen.escape.py_docstring` (descriptions are
+never handed to the generator), and the imports become one sorted block.
+
+The generator's output depends only on its input schema and the fixed
+options below, so results are memoised by a hash of both: a later cache on
+disk can use the same key.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import json
+import os
+import threading
+import warnings
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from contractgen.escape import py_docstring, py_str
+from contractgen.ir.models import ContractSet, EnumIR, FieldIR, ModelIR
+from contractgen.targets.openapi_schemas import SCHEMA_PREFIX, field_schema
+from contractgen.targets.python_imports import ImportBlock
+
+
+class ModelGenerationError(RuntimeError):
+    """datamodel-code-generator's output does not match the IR (a contractgen bug)."""
+
+
+class FieldNameError(ModelGenerationError):
+    """The generator needs another Python name for fields than the IR gave them.
+
+    ``renamed`` lists ``(model, field, name the generator chose)``; the target
+    reports each at the field's position in its spec.
+    """
+
+    def __init__(self, message: str, renamed: list[tuple[ModelIR, FieldIR, str]]) -> None:
+        super().__init__(message)
+        self.renamed = renamed
+
+
+# Formats whose pydantic types would change the wire value (AnyUrl normalises
+# URLs) or need an extra dependency (EmailStr needs email-validator): the
+# client keeps these values as plain strings, exactly as sent.
+_PLAIN_STRING_FORMATS = frozenset({"email", "uri", "uri-reference", "idn-email", "iri"})
+# Keys that only annotate a schema; the generator must not see spec text.
+_ANNOTATIONS = frozenset({"description", "title", "examples", "deprecated", "x-stability"})
+
+# The generator's options, fixed: the output is pinned by these, the pinned
+# generator version and the input schema.
+_OPTIONS: dict[str, Any] = {
+    "use_annotated": True,
+    "field_constraints": True,
+    "use_standard_collections": True,
+    "use_union_operator": True,
+    "allow_population_by_field_name": True,
+    "disable_timestamp": True,
+    "use_double_quotes": True,
+    "set_default_enum_member": True,
+    "strict_nullable": True,
+    "skip_root_model": True,
+    "use_schema_description": False,
+    "use_field_description": False,
+    "capitalise_enum_members": False,
+}
+
+# Memoised generator output, keyed by a hash of (generator version, options,
+# schema). Counted by the cost tests: one call per output module and build.
+_cache: dict[str, str] = {}
+calls = 0
+
+
+@dataclass(frozen=True)
+class ModelModule:
+    """One ``models/<name>.py`` file."""
+
+    name: str
+    classes: tuple[str, ...]
+    code: str
+
+
+@dataclass
+class _Group:
+    """Types generated together by one call: the modules of one import cycle."""
+
+    modules: list[str]
+    models: list[ModelIR] = field(default_factory=list)
+    enums: list[EnumIR] = field(default_factory=list)
+
+    @property
+    def host(self) -> str:
+        return self.modules[0]
+
+    def names(self) -> list[str]:
+        return [m.name for m in self.models] + [e.name for e in self.enums]
+
+
+def _generator_version() -> str:
+    from importlib.metadata import version
+
+    return version("datamodel-code-generator")
+
+
+def _same_name(name: str) -> str:
+    return name
+
+
+def run_generator(schema: Mapping[str, Any]) -> str:
+    """datamodel-code-generator's code for a JSON Schema of ``$defs`` (memoised)."""
+    global calls
+    # Key order matters (it is the field order); the schema is built in IR order.
+    text = json.dumps(schema, ensure_ascii=False, allow_nan=False)
+    key = hashlib.sha256(
+        json.dumps([_generator_version(), _OPTIONS, text], sort_keys=True).encode()
+    ).hexdigest()
+    cached = _cache.get(key)
+    if cached is not None:
+        return cached
+    if threading.current_thread() is not threading.main_thread():
+        # It takes a process-wide lock and may change directory.
+        raise RuntimeError("datamodel-code-generator must be called from the main thread")
+    from datamodel_code_generator import (
+        DataModelType,
+        InputFileType,
+        PythonVersion,
+        generate,
+    )
+
+    calls += 1
+    cwd = os.getcwd()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            result = generate(
+                text,
+                input_file_type=InputFileType.JsonSchema,
+                output_model_type=DataModelType.PydanticV2BaseModel,
+                target_python_version=PythonVersion.PY_311,
+                formatters=[],
+                aliases=schema.get("x-contractgen-aliases", {}),
+                # Class names are the IR's, verbatim (the generator would
+                # otherwise re-case names such as ``OrderV1_0_0Payload``).
+                custom_class_name_generator=_same_name,
+                **_OPTIONS,
+            )
+    finally:
+        os.chdir(cwd)
+    if not isinstance(result, str):
+        raise ModelGenerationError(
+            f"datamodel-code-generator returned {type(result).__name__}, expected one module"
+        )
+    _cache[key] = result
+    return result
+
+
+# -- grouping ---------------------------------------------------------------------
+
+
+def _references(m: ModelIR) -> Iterable[str]:
+    for f in m.fields:
+        if f.type.kind in ("model", "enum"):
+            yield f.type.name
+
+
+def _groups(cs: ContractSet) -> tuple[list[_Group], dict[str, str]]:
+    """Output modules: strongly connected components of the module reference graph."""
+    module_of: dict[str, str] = {m.name: m.module for m in cs.models}
+    module_of.update({e.name: e.module for e in cs.enums})
+    modules = sorted(set(module_of.values()))
+    edges: dict[str, set[str]] = {mod: set() for mod in modules}
+    for m in cs.models:
+        for name in _references(m):
+            if module_of[name] != m.module:
+                edges[m.module].add(module_of[name])
+    components = _strongly_connected(modules, edges)
+    host: dict[str, str] = {}
+    groups: list[_Group] = []
+    by_module: dict[str, _Group] = {}
+    size: dict[str, int] = defaultdict(int)
+    for mod in module_of.values():
+        size[mod] += 1
+    for comp in components:
+        # The module with the most types hosts the whole cycle.
+        g = _Group(sorted(comp, key=lambda mod: (-size[mod], mod)))
+        groups.append(g)
+        for mod in g.modules:
+            by_module[mod] = g
+    for m in cs.models:
+        by_module[m.module].models.append(m)
+    for e in cs.enums:
+        by_module[e.module].enums.append(e)
+    for name, mod in module_of.items():
+        host[name] = by_module[mod].host
+    groups.sort(key=lambda g: g.host)
+    return groups, host
+
+
+def _strongly_connected(nodes: list[str], edges: Mapping[str, set[str]]) -> list[list[str]]:
+    """Tarjan's algorithm, iterative (deterministic for sorted input)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    on_stack: set[str] = set()
+    stack: list[str] = []
+    out: list[list[str]] = []
+    counter = 0
+    for root in nodes:
+        if root in index:
+            continue
+        work: list[tuple[str, list[str]]] = [(root, sorted(edges[root]))]
+        index[root] = low[root] = counter
+        counter += 1
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, todo = work[-1]
+            if todo:
+                nxt = todo.pop(0)
+                if nxt not in index:
+                    index[nxt] = low[nxt] = counter
+                    counter += 1
+                    stack.append(nxt)
+                    on_stack.add(nxt)
+                    work.append((nxt, sorted(edges[nxt])))
+                elif nxt in on_stack:
+                    low[node] = min(low[node], index[nxt])
+                continue
+            work.pop()
+            if work:
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[node])
+            if low[node] == index[node]:
+                comp: list[str] = []
+                while True:
+                    top = stack.pop()
+                    on_stack.discard(top)
+                    comp.append(top)
+                    if top == node:
+                        break
+                out.append(comp)
+    return out
+
+
+# -- JSON Schema for the generator --------------------------------------------------
+
+
+def _strip(schema: Any) -> Any:
+    """The schema without annotations, with local ``$ref``-s and plain-string formats."""
+    if isinstance(schema, list):
+        return [_strip(v) for v in schema]
+    if not isinstance(schema, dict):
+        return schema
+    out: dict[str, Any] = {}
+    for key, value in schema.items():
+        if key in _ANNOTATIONS:
+            continue
+        if key == "format" and value in _PLAIN_STRING_FORMATS:
+            continue
+        if key == "$ref" and isinstance(value, str) and value.startswith(SCHEMA_PREFIX):
+            out[key] = "#/$defs/" + value[len(SCHEMA_PREFIX) :]
+            continue
+        if key == "default":  # a value, not a schema
+            out[key] = value
+            continue
+        out[key] = _strip(value)
+    return out
+
+
+def _model_schema(m: ModelIR) -> dict[str, Any]:
+    schema: dict[str, Any] = {"type": "object"}
+    schema["properties"] = {f.name: _strip(field_schema(f, annotate=False)) for f in m.fields}
+    required = [f.name for f in m.fields if f.required]
+    if required:
+        schema["required"] = required
+    return schema
+
+
+def _enum_schema(e: EnumIR) -> dict[str, Any]:
+    return {
+        "type": "string",
+        "enum": [v.value for v in e.values],
+        "x-enum-varnames": [v.py_name for v in e.values],
+    }
+
+
+def group_schema(g: _Group, host: Mapping[str, str], package: str) -> dict[str, Any]:
+    """The JSON Schema handed to the generator for one output module."""
+    defs: dict[str, Any] = {}
+    aliases: dict[str, str] = {}
+    local = set(g.names())
+    external: set[str] = set()
+    for m in g.models:
+        defs[m.name] = _model_schema(m)
+        for f in m.fields:
+            # The Python name is a function of the wire name alone, so one
+            # flat mapping serves every class (checked, not assumed).
+            if aliases.setdefault(f.name, f.py_name) != f.py_name:
+                raise ModelGenerationError(
+                    f"wire name {f.name!r} has two Python names: "
+                    f"{aliases[f.name]!r} and {f.py_name!r}"
+                )
+        external.update(n for n in _references(m) if n not in local)
+    aliases = {wire: py for wire, py in aliases.items() if wire != py}
+    for e in g.enums:
+        defs[e.name] = _enum_schema(e)
+    for name in sorted(external):
+        defs[name] = {"x-python-import": {"module": f"{package}.models.{host[name]}", "name": name}}
+    return {"$defs": defs, "x-contractgen-aliases": aliases}
+
+
+# -- checking and finishing the generator's output ---------------------------------------
+
+
+def _fail(group: _Group, message: str, code: str) -> ModelGenerationError:
+    return ModelGenerationError(
+        f"models of {', '.join(group.modules)}: {message}\n"
+        "(datamodel-code-generator's output does not match the IR; generated code follows)\n"
+        + code
+    )
+
+
+def _literal(node: ast.expr) -> Any:
+    return ast.literal_eval(node)
+
+
+def _field_alias(stmt: ast.AnnAssign) -> str | None:
+    aliases: list[Any] = []
+    for node in ast.walk(stmt):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "Field":
+            aliases += [_literal(k.value) for k in node.keywords if k.arg == "alias"]
+    if len(aliases) > 1 or (aliases and not isinstance(aliases[0], str)):
+        raise ValueError(f"unexpected aliases {aliases!r}")
+    return aliases[0] if aliases else None
+
+
+def _check_model(cls: ast.ClassDef, m: ModelIR) -> list[tuple[ast.stmt, FieldIR]]:
+    """The field statements of a model class, paired with their IR fields."""
+    bases = [ast.unparse(b) for b in cls.bases]
+    if bases != ["BaseModel"]:
+        raise ValueError(f"class {m.name} has bases {bases}, expected BaseModel")
+    found: list[tuple[str, str | None, ast.AnnAssign]] = []
+    for stmt in cls.body:
+        if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
+            found.append((stmt.target.id, _field_alias(stmt), stmt))
+        elif (
+            isinstance(stmt, ast.Assign)
+            and len(stmt.targets) == 1
+            and isinstance(stmt.targets[0], ast.Name)
+            and stmt.targets[0].id == "model_config"
+        ):
+            continue
+        elif isinstance(stmt, ast.Pass):
+            continue
+        else:
+            raise ValueError(f"class {m.name} has an unexpected statement: {ast.unparse(stmt)}")
+    got = [(name, alias) for name, alias, _ in found]
+    want = [(f.py_name, None if f.py_name == f.name else f.name) for f in m.fields]
+    if sorted(got, key=repr) != sorted(want, key=repr):
+        chosen = {alias or name: name for name, alias in got}
+        renamed = [
+            (m, f, chosen[f.name])
+            for f in m.fields
+            if f.name in chosen and chosen[f.name] != f.py_name
+        ]
+        message = f"class {m.name}: fields (name, alias) are {got}, the IR says {want}"
+        if renamed and len(renamed) == len(set(want) - set(got)):
+            raise FieldNameError(message, renamed)
+        raise ValueError(message)
+    by_name = {f.py_name: f for f in m.fields}
+    return [(stmt, by_name[name]) for name, _, stmt in found]
+
+
+def _check_enum(cls: ast.ClassDef, e: EnumIR) -> list[tuple[ast.stmt, str | None]]:
+    bases = [ast.unparse(b) for b in cls.bases]
+    if bases != ["StrEnum"]:
+        raise ValueError(f"enum {e.name} has bases {bases}, expected StrEnum")
+    got: list[tuple[str, Any]] = []
+    stmts: list[ast.stmt] = []
+    for stmt in cls.body:
+        if (
+            isinstance(stmt, ast.Assign)
+            and len(stmt.targets) == 1
+            and isinstance(stmt.targets[0], ast.Name)
+        ):
+            got.append((stmt.targets[0].id, _literal(stmt.value)))
+            stmts.append(stmt)
+        else:
+            raise ValueError(f"enum {e.name} has an unexpected statement: {ast.unparse(stmt)}")
+    want = [(v.py_name, v.value) for v in e.values]
+    if got != want:
+        raise ValueError(f"enum {e.name}: members are {got}, the IR says {want}")
+    return [(s, v.description) for s, v in zip(stmts, e.values, strict=True)]
+
+
+def _field_doc(f: FieldIR) -> str | None:
+    parts = [f.description] if f.description else []
+    if f.deprecated:
+        parts.append("Deprecated.")
+    return "\n\n".join(parts) if parts else None
+
+
+def _type_doc(description: str | None, stability: str) -> str | None:
+    parts = [description] if description else []
+    if stability == "deprecated":
+        parts.append("Deprecated.")
+    return "\n\n".join(parts) if parts else None
+
+
+def _finish(
+    code: str, g: _Group, package: str, imports: ImportBlock
+) -> tuple[list[str], list[str]]:
+    """Check the generated code; return its body lines (docstrings added) and class names."""
+    try:
+        tree = ast.parse(code)
+    except SyntaxError as exc:
+        raise _fail(g, f"not valid Python: {exc}", code) from exc
+    models = {m.name: m for m in g.models}
+    enums = {e.name: e for e in g.enums}
+    lines = code.splitlines()
+    before: dict[int, list[str]] = defaultdict(list)  # 0-based line -> lines inserted before it
+    classes: list[str] = []
+    first_body_line: int | None = None
+    for stmt in tree.body:
+        if isinstance(stmt, ast.ImportFrom):
+            module = stmt.module or ""
+            if module == "__future__":
+                continue
+            prefix = f"{package}.models."
+            if stmt.level == 0 and module.startswith(prefix):
+                module, level = module[len(prefix) :], 1
+            else:
+                level = stmt.level
+            for alias in stmt.names:
+                name = alias.name
+                if alias.asname not in (None, alias.name):
+                    name = f"{alias.name} as {alias.asname}"
+                imports.add_from("." * level + module, name)
+            continue
+        if isinstance(stmt, ast.Import):
+            for alias in stmt.names:
+                if alias.asname is not None:
+                    raise _fail(g, f"unexpected import alias: {ast.unparse(stmt)}", code)
+                imports.add_import(alias.name)
+            continue
+        if first_body_line is None:
+            first_body_line = stmt.lineno - 1
+        if isinstance(stmt, ast.ClassDef):
+            try:
+                if stmt.name in models:
+                    m = models[stmt.name]
+                    fields = _check_model(stmt, m)
+                    doc = _type_doc(m.description, m.stability)
+                    for node, f in fields:
+                        text = _field_doc(f)
+                        if text is not None:
+                            pad = " " * node.col_offset
+                            assert node.end_lineno is not None
+                            before[node.end_lineno].append(pad + py_docstring(text, node.col_offset))
+                elif stmt.name in enums:
+                    e = enums[stmt.name]
+                    members = _check_enum(stmt, e)
+                    doc = _type_doc(e.description, e.stability)
+                    for node, text in members:
+                        if text:
+                            pad = " " * node.col_offset
+                            assert node.end_lineno is not None
+                            before[node.end_lineno].append(pad + py_docstring(text, node.col_offset))
+                else:
+                    raise ValueError(f"unexpected class {stmt.name}")
+            except FieldNameError:
+                raise
+            except (ValueError, SyntaxError) as exc:
+                raise _fail(g, str(exc), code) from exc
+            if doc is not None:
+                first = stmt.body[0]
+                pad = " " * first.col_offset
+                before[first.lineno - 1].append(pad + py_docstring(doc, first.col_offset))
+            classes.append(stmt.name)
+            continue
+        if (
+            isinstance(stmt, ast.Expr)
+            and isinstance(stmt.value, ast.Call)
+            and isinstance(stmt.value.func, ast.Attribute)
+            and stmt.value.func.attr == "model_rebuild"
+            and isinstance(stmt.value.func.value, ast.Name)
+            and stmt.value.func.value.id in models
+            and not stmt.value.args
+            and not stmt.value.keywords
+        ):
+            continue
+        raise _fail(g, f"unexpected statement: {ast.unparse(stmt)}", code)
+    missing = sorted(set(g.names()) - set(classes))
+    if missing:
+        raise _fail(g, f"classes missing: {', '.join(missing)}", code)
+    body: list[str] = []
+    start = first_body_line if first_body_line is not None else len(lines)
+    for i in range(start, len(lines)):
+        body.extend(before.get(i, ()))
+        body.append(lines[i])
+    body.extend(before.get(len(lines), ()))
+    return body, classes
+
+
+def render_models(cs: ContractSet, package: str, header: str) -> list[ModelModule]:
+    """Every ``models/<module>.py`` of the package, one generator call per output module."""
+    groups, host = _groups(cs)
+    out: list[ModelModule] = []
+    for g in groups:
+        schema = group_schema(g, host, package)
+        code = run_generator(schema)
+        imports = ImportBlock()
+        body, classes = _finish(code, g, package, imports)
+        doc = f"Models of the {_domains_phrase([g.host])}."
+        if len(g.modules) > 1:
+            others = _domains_phrase(g.modules[1:])
+            doc += f"\n\nAlso defines the models of the {others}: they and these refer to each other."
+        text = _module_text(header, doc, imports, classes, body)
+        out.append(ModelModule(g.host, tuple(classes), text))
+        for mod in g.modules[1:]:
+            # Another domain of the same import cycle: its classes live in the host module.
+            names = [n for n in g.names() if host_module_of(n, g) == mod]
+            reexport = ImportBlock()
+            for n in names:
+                reexport.add_from(f".{g.host}", n)
+            out.append(
+                ModelModule(
+                    mod,
+                    tuple(names),
+                    _module_text(
+                        header,
+                        f"Models of the {_domains_phrase([mod])}.\n\n"
+                        f"Defined in ``{g.host}.py``: its models and these refer to each other.",
+                        reexport,
+                        sorted(names),
+                        [],
+                    ),
+                )
+            )
+    out.sort(key=lambda m: m.name)
+    return out
+
+
+def host_module_of(name: str, g: _Group) -> str:
+    for m in g.models:
+        if m.name == name:
+            return m.module
+    for e in g.enums:
+        if e.name == name:
+            return e.module
+    raise KeyError(name)
+
+
+def _domains_phrase(modules: list[str]) -> str:
+    return " and ".join(f"``{m}`` domain" for m in modules)
+
+
+def _module_text(
+    header: str, doc: str, imports: ImportBlock, exported: list[str], body: list[str]
+) -> str:
+    parts = [header, py_docstring(doc), "", "from __future__ import annotations", ""]
+    block = imports.render()
+    if block:
+        parts += [block, ""]
+    parts.append("__all__ = [" + ", ".join(py_str(n) for n in sorted(exported)) + "]")
+    if body:
+        parts += ["", "", *body]
+    return "\n".join(parts).rstrip("\n") + "\n"
