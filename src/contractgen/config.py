@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -26,14 +26,28 @@ class Server(_Section):
     description: str | None = None
 
 
+class Contact(_Section):
+    name: str | None = None
+    url: str | None = None
+    email: str | None = None
+
+
+class License(_Section):
+    name: str
+    identifier: str | None = Field(default=None, description="SPDX identifier, e.g. MIT.")
+    url: str | None = None
+
+
 class OpenApiSettings(_Section):
     title: str = "API"
     version: str = "1.0.0"
     description: str | None = None
     servers: tuple[Server, ...] = ()
+    contact: Contact | None = None
+    license: License | None = None
     # How user/admin-authenticated operations authenticate.
-    auth: tuple[str, ...] = ("bearer",)
-    api_key_header: str = "X-API-Key"
+    auth: tuple[Literal["bearer", "apiKey"], ...] = Field(default=("bearer",), min_length=1)
+    api_key_header: str = Field(default="X-API-Key", pattern=r"^[A-Za-z0-9-]+$")
 
 
 class PythonSettings(_Section):

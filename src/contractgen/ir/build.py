@@ -387,7 +387,14 @@ def build_ir(loaded: Iterable[LoadedSpec], diagnostics: Diagnostics) -> Contract
     _check_values(b, [o for o in operations if o], models, enums, keyed.get("operation", []))
     if diagnostics.has_errors:
         raise SpecError(diagnostics)
+    domains = sorted(
+        {o.domain for o in operations if o}
+        | {e.domain for e in events if e}
+        | {m.domain for m in models}
+        | {e.domain for e in enums}
+    )
     contract_set = ContractSet(
+        domains=tuple(domains),
         operations=tuple(sorted((o for o in operations if o), key=_spec_order)),
         events=tuple(sorted((e for e in events if e), key=_spec_order)),
         models=tuple(models),
@@ -398,13 +405,6 @@ def build_ir(loaded: Iterable[LoadedSpec], diagnostics: Diagnostics) -> Contract
             sorted(b.naming_decisions, key=lambda d: (d.source.file, d.source.line, d.source.col))
         ),
     )
-    domains = sorted(
-        {o.domain for o in contract_set.operations}
-        | {e.domain for e in contract_set.events}
-        | {m.domain for m in contract_set.models}
-        | {e.domain for e in contract_set.enums}
-    )
-    contract_set = contract_set.model_copy(update={"domains": tuple(domains)})
     check_contract_set(contract_set, diagnostics)
     if diagnostics.has_errors:
         raise SpecError(diagnostics)
@@ -843,6 +843,14 @@ def _check_values(
                         Position(f.source.file, f.source.line, f.source.col),
                         "CG114",
                         f"default of '{f.name}' {problem}",
+                    )
+            for i, example in enumerate(f.examples):
+                problem = check_value(example, f, model_map, enum_map)
+                if problem:
+                    b.error(
+                        Position(f.source.file, f.source.line, f.source.col),
+                        "CG115",
+                        f"example {i + 1} of '{f.name}' {problem}",
                     )
     for op in operations:
         s = sources[(op.key, op.version)]

@@ -107,6 +107,20 @@ def _routes_unique(cs: ContractSet, diagnostics: Diagnostics) -> None:
             )
         else:
             seen[route] = op.ref
+    # OpenAPI treats /runs/{id} and /runs/{runId} as one path: the parameter
+    # names must agree across methods, or validators reject the document.
+    templates: dict[str, tuple[str, str]] = {}
+    for op in cs.operations:
+        shape = re.sub(r"\{[^}]*\}", "{}", op.rest.path)
+        first = templates.setdefault(shape, (op.rest.path, op.ref))
+        if first[0] != op.rest.path:
+            diagnostics.add(
+                _at(op.source),
+                "CG112",
+                f"path {op.rest.path} of {op.ref} differs from {first[0]} of {first[1]} only in "
+                "parameter names",
+                hint="use the same parameter names for the same path",
+            )
 
 
 def _client_paths(cs: ContractSet, diagnostics: Diagnostics) -> None:

@@ -6,6 +6,7 @@ separate from the builder so emitters' tests can reuse it.
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any
 
@@ -13,6 +14,17 @@ from contractgen.ir.models import EnumIR, FieldIR, ModelIR
 from contractgen.ir.scalars import SCALARS, value_matches
 
 MAX_DEPTH = 32
+
+
+def non_finite(value: Any) -> bool:
+    """Whether a value holds inf or NaN anywhere (YAML can say .inf; JSON cannot)."""
+    if isinstance(value, float):
+        return not math.isfinite(value)
+    if isinstance(value, list):
+        return any(non_finite(v) for v in value)
+    if isinstance(value, dict):
+        return any(non_finite(v) for v in value.values())
+    return False
 
 
 def check_value(
@@ -24,6 +36,8 @@ def check_value(
     allow_null: bool = False,
     depth: int = 0,
 ) -> str | None:
+    if non_finite(value):
+        return "is not a finite number (JSON cannot hold .inf or .nan)"
     if value is None:
         return None if (allow_null or field.nullable) else "is null, but the field is not nullable"
     if field.is_list:
@@ -82,6 +96,8 @@ def _check_single(
 def check_object(
     value: Any, model: ModelIR, models: dict[str, ModelIR], enums: dict[str, EnumIR], depth: int = 0
 ) -> str | None:
+    if non_finite(value):
+        return "holds a number that is not finite (JSON cannot hold .inf or .nan)"
     if not isinstance(value, dict):
         return f"should be an object ({model.name}), got {_kind(value)}"
     fields = {f.name: f for f in model.fields}

@@ -212,6 +212,10 @@ class _Builder:
         info: dict[str, Any] = {"title": s.title, "version": s.version}
         if s.description:
             info["description"] = s.description
+        if s.contact is not None:
+            info["contact"] = s.contact.model_dump(exclude_none=True)
+        if s.license is not None:
+            info["license"] = s.license.model_dump(exclude_none=True)
         servers: list[dict[str, Any]] = []
         for server in s.servers:
             entry: dict[str, Any] = {"url": server.url}
