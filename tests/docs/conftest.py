@@ -1,9 +1,11 @@
 """Fixtures of the docs target tests: rendered page sets, on disk, for three spec sets.
 
-``harness`` is the project's example domain (specs/harness), ``shop`` a small
-fixture written to reach every page feature (tests/docs/specs), ``hostile``
-spec text that tries to become markup (tests/docs/hostile). Each is rendered
-once per session, in process, and written under a temporary directory.
+``harness`` is the project's example domain (specs/harness, with the
+repository's settings), ``shop`` a small fixture written to reach every page
+feature (tests/docs/specs), ``hostile`` spec text that tries to become markup
+(tests/docs/hostile); those two use the fixed settings of
+tests/docs/contractgen.toml. Each is rendered once per session, in process,
+and written under a temporary directory.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from contractgen.config import load_settings
+from contractgen.config import Settings, load_settings
 from contractgen.diagnostics import Diagnostics
 from contractgen.ir.models import ContractSet
 from contractgen.pipeline import GENERATOR, load_contracts
@@ -22,10 +24,11 @@ from contractgen.targets.docs import DocsTarget
 
 HERE = Path(__file__).parent
 REPO = HERE.parents[1]
+# name -> (settings directory, specs directory relative to it)
 SPEC_SETS = {
-    "harness": Path("specs/harness"),
-    "shop": Path("tests/docs/specs"),
-    "hostile": Path("tests/docs/hostile"),
+    "harness": (REPO, Path("specs/harness")),
+    "shop": (HERE, Path("specs")),
+    "hostile": (HERE, Path("hostile")),
 }
 
 
@@ -45,9 +48,14 @@ class RenderedDocs:
         }
 
 
+def settings_for(name: str) -> Settings:
+    root, specs = SPEC_SETS[name]
+    return load_settings(root).model_copy(update={"specs": specs})
+
+
 def render(name: str) -> tuple[ContractSet, dict[str, str]]:
-    """Render one spec set with the repository's settings (paths shown relative to it)."""
-    settings = load_settings(REPO).model_copy(update={"specs": SPEC_SETS[name]})
+    """Render one spec set (spec files are shown relative to its settings directory)."""
+    settings = settings_for(name)
     contracts = load_contracts(settings, Diagnostics())
     files = DocsTarget().render(contracts, RenderContext(settings=settings, generator=GENERATOR))
     return contracts, {path: data.decode("utf-8") for path, data in sorted(files.files.items())}

@@ -193,7 +193,7 @@ def test_operation_page_has_every_section(shop: dict[str, str]) -> None:
         "- **Version:** 1\\.0.0",
         "- **Tags:** `orders`, `checkout`",
         "- **Owners:** `team.checkout`",
-        "- **Spec file:** `tests/docs/specs/orders.yaml`",
+        "- **Spec file:** `specs/orders.yaml`",
         "- **Capability:** [`shop.ordering`](../capabilities/shop.ordering.md) (Ordering)",
         "- **Rate limit:** 60 requests per minute per user",
         "- **Escalation:** human review",
@@ -210,23 +210,32 @@ def test_operation_page_has_every_section(shop: dict[str, str]) -> None:
 
 def test_operation_examples_show_client_call_and_curl(shop: dict[str, str]) -> None:
     page = shop["operations/shop.order.place"]
-    assert "from harness_client import Client\n" in page
-    assert "token=os.environ['API_TOKEN']" in page
-    assert "result = client.shop.order.place(\n    cart_id='cart_1',\n" in page
     assert (
-        "curl -X POST https://api.example.com/carts/cart_1/order \\\n"
+        "import os\n\n"
+        "from shop_client import Client\n"
+        "from shop_client.models import Money, OrderLine\n\n"
+        "with Client(base_url='https://shop.example.com/api', token=os.environ['API_TOKEN']) as client:\n"
+        "    result = client.shop.order.place(\n"
+        "        cart_id='cart_1',\n"
+        "        email='ann@example.com',\n"
+        "        lines=[OrderLine(sku='BOOK-1', quantity=2, price=Money(amount=1200, currency='EUR'))],\n"
+        "    )\n"
+    ) in page
+    assert (
+        "curl -X POST https://shop.example.com/api/carts/cart_1/order \\\n"
         '  -H "Authorization: Bearer $API_TOKEN" \\\n'
         "  -H 'Content-Type: application/json' \\\n"
         '  -d \'{"email": "ann@example.com", "lines": [' in page
     )
-    assert "# raises CartNotFoundError (CART_NOT_FOUND, HTTP 404)" in page
+    assert "from shop_client.errors import CartNotFoundError\n" in page
+    assert "    except CartNotFoundError as error:  # HTTP 404\n" in page
     listing = shop["operations/shop.order.list"]
-    assert "curl 'https://api.example.com/v1/shop/order/list?status=paid&limit=10'" in listing
-    assert "result = client.shop.order.list(status='paid', limit=10)" in listing
+    assert "curl 'https://shop.example.com/api/v1/shop/order/list?status=paid&limit=10'" in listing
+    assert "    result = client.shop.order.list(status=OrderStatus.PAID, limit=10)\n" in listing
     # An anonymous operation: no token; path parameters percent-encoded.
     track = shop["operations/shop.order.track"]
-    assert "curl https://api.example.com/orders/ord%201%2F2/tracking\n" in track
-    assert "client = Client(base_url='https://api.example.com')\n" in track
+    assert "curl https://shop.example.com/api/orders/ord%201%2F2/tracking\n" in track
+    assert "with Client(base_url='https://shop.example.com/api') as client:\n" in track
     assert "Authorization" not in track.split("## HTTP request")[1].split("## Input")[0]
 
 

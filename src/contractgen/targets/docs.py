@@ -100,8 +100,6 @@ class DocsTarget:
             "contracts": contracts,
             "generator": ctx.generator,
             "package": settings.python.package,
-            "base_url": url_base,
-            "token_variable": docs_examples.TOKEN_VARIABLE,
             "scalars": SCALARS,
             "stability_notes": STABILITY_NOTES,
             "family": family,
@@ -145,7 +143,9 @@ class DocsTarget:
                 examples=[
                     {
                         "example": ex,
-                        "args": docs_examples.call_arguments(contracts, op, ex.input),
+                        "python": docs_examples.python_example(
+                            contracts, op, ex, settings.python.package, url_base
+                        ),
                         "curl": docs_examples.curl_command(op, ex.input, url_base),
                     }
                     for ex in op.examples
