@@ -447,9 +447,11 @@ def test_events_are_webhooks(doc: dict[str, Any]) -> None:
     new = hooks["shop.node.created"]["post"]
     assert new["operationId"] == "shopNodeCreated"
     assert new["requestBody"]["required"] is True
-    assert new["requestBody"]["content"]["application/json"]["schema"] == {
-        "$ref": REF + "ShopNodeCreatedPayload"
-    }
+    envelope = new["requestBody"]["content"]["application/json"]["schema"]
+    assert envelope["required"] == ["key", "version", "payload"]
+    assert envelope["properties"]["key"] == {"type": "string", "const": "shop.node.created"}
+    assert envelope["properties"]["version"] == {"type": "string", "const": "2.0.0"}
+    assert envelope["properties"]["payload"] == {"$ref": REF + "ShopNodeCreatedPayload"}
     assert list(new["responses"]) == ["200"]
     assert new["security"] == []
     assert new["tags"] == ["shop", "shop.catalog"]
@@ -461,7 +463,7 @@ def test_events_are_webhooks(doc: dict[str, Any]) -> None:
     )
     old = hooks["shop.node.created@1.0.0"]["post"]
     assert old["operationId"] == "shopNodeCreatedV1_0_0"
-    assert old["requestBody"]["content"]["application/json"]["schema"] == {
+    assert old["requestBody"]["content"]["application/json"]["schema"]["properties"]["payload"] == {
         "$ref": REF + "ShopNodeCreatedV1_0_0Payload"
     }
     assert "x-emitted-by" not in old

@@ -588,11 +588,27 @@ class _Builder:
         w["tags"] = tags
         if ev.deprecated:
             w["deprecated"] = True
-        payload = self.models[ev.payload]
+        # Deliveries carry the payload in an envelope naming the event, so a
+        # receiver can route any event by key and version (the Python client's
+        # parse_event reads exactly this shape).
         w["requestBody"] = {
-            "description": payload.description or f"Payload of the {ev.key} event.",
+            "description": f"The {ev.key} event, version {ev.version}, in its envelope.",
             "required": True,
-            "content": {JSON: {"schema": ref(ev.payload)}},
+            "content": {
+                JSON: {
+                    "schema": {
+                        "type": "object",
+                        "required": ["key", "version", "payload"],
+                        "properties": {
+                            "key": {"type": "string", "const": ev.key},
+                            "version": {"type": "string", "const": ev.version},
+                            "id": {"type": "string", "description": "Unique id of this delivery."},
+                            "occurredAt": {"type": "string", "format": "date-time"},
+                            "payload": ref(ev.payload),
+                        },
+                    }
+                }
+            },
         }
         w["responses"] = {"200": {"description": "Return any 2xx status to acknowledge the event."}}
         # The specs declare no credential for event deliveries: say so, rather
