@@ -125,7 +125,7 @@ def test_validate_invalid_set_reports_every_problem_with_positions(tmp_path: Pat
     result = run_cli("validate", cwd=project)
     output = result.stdout + result.stderr
     assert result.returncode == 1, output
-    assert "Traceback" not in output
+    assert "Traceback (most recent call last)" not in output
     found = {}
     for line in result.stderr.splitlines():
         m = DIAGNOSTIC.match(line)
@@ -146,7 +146,7 @@ def test_build_with_invalid_specs_writes_nothing(tmp_path: Path) -> None:
     (project / "pyproject.toml").write_text(pyproject(FAST_TARGETS))
     result = run_cli("build", cwd=project)
     assert result.returncode == 1
-    assert "Traceback" not in result.stdout + result.stderr
+    assert "Traceback (most recent call last)" not in result.stdout + result.stderr
     assert DIAGNOSTIC.search(result.stderr.splitlines()[0])
     assert not (project / "generated").exists()
 
@@ -159,7 +159,7 @@ def test_unknown_target_flag_exits_2(tmp_path: Path) -> None:
     result = run_cli("build", "--target", "cobol", cwd=project)
     assert result.returncode == 2
     assert "cobol" in result.stderr
-    assert "Traceback" not in result.stderr
+    assert "Traceback (most recent call last)" not in result.stderr
     assert not (project / "generated").exists()
 
 
@@ -192,7 +192,7 @@ def test_bad_config_exits_2_naming_the_setting(name: str, tmp_path: Path) -> Non
         args = ("new", "model", "Thing") if command == "new" else (command,)
         result = run_cli(*args, cwd=project)
         assert result.returncode == 2, (command, result.stderr)
-        assert "Traceback" not in result.stderr
+        assert "Traceback (most recent call last)" not in result.stderr
         assert result.stderr.startswith("contractgen: error:"), result.stderr
         for word in mentions:
             assert word in result.stderr, (word, result.stderr)
