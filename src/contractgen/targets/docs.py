@@ -161,7 +161,7 @@ class DocsTarget:
                 page(item.page, "enum.md.jinja", enum=item)
 
         mkdocs = env.get_template("docs/mkdocs.yml.jinja").render(
-            site_name=yaml_str(title),
+            site_name=yaml_str(html.escape(title)),
             docs_dir=DOCS_DIR,
             nav=_nav_lines(site.nav()),
             generator=ctx.generator,
@@ -173,8 +173,8 @@ class DocsTarget:
 def _nav_lines(items: tuple[NavItem, ...], depth: int = 0) -> list[str]:
     """The nav as YAML lines; page paths are IR-decided stems.
 
-    mkdocs puts nav titles into its HTML unescaped, so a title (a domain
-    name is spec text) is HTML-escaped first, then YAML-quoted.
+    mkdocs puts nav titles (and the site name) into its HTML unescaped, so a
+    title (a domain name is spec text) is HTML-escaped first, then YAML-quoted.
     """
     lines: list[str] = []
     pad = "  " * depth

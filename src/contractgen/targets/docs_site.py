@@ -75,8 +75,7 @@ class Usage:
     name: str  # the spec key or model name of that page
     kind: str  # "operation", "event" or "model"
     role: str  # "input", "output", "payload", "field"
-    field: str | None = None  # the field's wire name, for role "field"
-    in_model: str | None = None  # the inline model a field belongs to, for role "field"
+    field: str | None = None  # the field's wire name, when the use is a field
     is_list: bool = False
 
 
@@ -291,7 +290,6 @@ class Site:
                         "operation" if isinstance(owner, OperationIR) else "event",
                         m.role,
                         field=f.name,
-                        in_model=m.name,
                         is_list=f.is_list,
                     )
                 else:
