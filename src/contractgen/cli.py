@@ -125,6 +125,13 @@ def main(argv: list[str] | None = None) -> int:
     except _UsageError as exc:
         print(f"contractgen: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except Exception as exc:
+        from contractgen.render import InstallationError
+
+        if not isinstance(exc, InstallationError):
+            raise
+        print(f"contractgen: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     except KeyboardInterrupt:
         print("contractgen: interrupted; the output tree was left as it was", file=sys.stderr)
         return 130

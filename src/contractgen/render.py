@@ -16,6 +16,10 @@ import jinja2
 from contractgen.escape import FILTERS
 
 
+class InstallationError(RuntimeError):
+    """contractgen itself is incomplete (not the user's specs): exit code 2."""
+
+
 def templates_dir() -> Path:
     """contractgen's own templates: inside the installed wheel, or the checkout's top level."""
     packaged = Path(__file__).parent / "templates"
@@ -24,7 +28,9 @@ def templates_dir() -> Path:
     checkout = Path(__file__).resolve().parents[2] / "templates"
     if checkout.is_dir():
         return checkout
-    raise RuntimeError("contractgen's templates are missing from this installation")
+    raise InstallationError(
+        "contractgen's templates are missing from this installation; reinstall contractgen"
+    )
 
 
 @cache
