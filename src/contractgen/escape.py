@@ -78,7 +78,13 @@ def py_docstring(text: str, indent: int = 0) -> str:
     """
     lines = text.split("\n")
     out_lines: list[str] = []
+    pad = " " * indent
     for i, line in enumerate(lines):
+        if line.isprintable() and '"' not in line and "\\" not in line and not line.endswith(" "):
+            # Nothing to escape (the common case): no quote, backslash, tab,
+            # control character or trailing space.
+            out_lines.append(pad + line if i and indent and (line or i == len(lines) - 1) else line)
+            continue
         body = line.rstrip(" \t")
         tail = line[len(body) :]
         chars: list[str] = []

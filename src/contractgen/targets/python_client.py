@@ -137,11 +137,15 @@ class Namespace:
 
     @property
     def class_name(self) -> str:
-        return "_" + "".join(pascal_case(p) for p in self.path) + "Api"
+        return "".join(pascal_case(p) for p in self.path) + "Operations"
 
     @property
     def async_class_name(self) -> str:
-        return "_Async" + "".join(pascal_case(p) for p in self.path) + "Api"
+        return "Async" + self.class_name
+
+    def all_operations(self) -> Iterable[Operation]:
+        for ns in self.walk():
+            yield from ns.operations
 
     @property
     def dotted(self) -> str:
@@ -250,7 +254,8 @@ class _Renderer:
         )
         if self.cs.events:
             files.add(f"{pkg}/events.py", self.events_module())
-        files.add(f"{pkg}/_client.py", self.client_module(errors))
+        for path, text in self.operation_modules().items():
+            files.add(f"{pkg}/{path}", text)
         files.add(f"{pkg}/__init__.py", self.render("__init__.py.jinja", **self.common()))
         return files
 
@@ -298,6 +303,19 @@ class _Renderer:
         if f.nullable:
             base = f"{base} | None"
         return base
+
+    def type_phrase(self, f: FieldIR) -> str:
+        """A short description of a field's type, for fields without a description."""
+        if f.type.kind == "scalar":
+            from contractgen.ir.scalars import SCALARS
+
+            one = SCALARS[f.type.name].summary
+        elif f.type.kind == "enum":
+            one = f"one of ``{f.type.name}``"
+        else:
+            one = f"a ``{f.type.name}``"
+        text = f"List of {one}" if f.is_list else one[0].upper() + one[1:]
+        return text + (" (or None)." if f.nullable else ".")
 
     def default_source(self, f: FieldIR) -> str | None:
         """A default for the signature when the spec has a scalar one."""
@@ -354,7 +372,7 @@ class _Renderer:
             body=body,
             body_fields=[py[w] for w in body_names],
             errors_const=errors_const,
-            doc=self.operation_doc(op, fields, params),
+            doc=_block(self.operation_doc(op, fields, params)),
         )
 
     def operation_doc(self, op: OperationIR, fields: list[FieldIR], params: list[Param]) -> str:
@@ -380,12 +398,14 @@ class _Renderer:
             lines = ["Args:"]
             for p in params:
                 f = by_py[p.name]
-                text = f.description or ""
+                text = f.description or self.type_phrase(f)
                 extra = []
                 if f.py_name != f.name:
                     extra.append(f"Sent as ``{f.name}``.")
-                if f.has_default and p.default is None or (p.default == "None" and f.has_default):
-                    extra.append("Leave it out to use the API's default.")
+                if f.has_default and p.default not in (None, "None"):
+                    extra.append(f"Defaults to ``{p.default}``.")
+                elif f.has_default:
+                    extra.append("Left out when None: the API's default applies.")
                 elif not p.always:
                     extra.append("Left out of the request when None.")
                 if f.deprecated:
@@ -401,19 +421,14 @@ class _Renderer:
         for err in op.errors:
             text = err.description + (f" When: {err.when}" if err.when else "")
             raises.append(_doc_item(err.py_class, f"HTTP {err.http} ``{err.code}``: {text}"))
-        raises.append(
-            _doc_item("UnexpectedStatusError", "Another error status or code was answered.")
-        )
-        raises.append(_doc_item("RequestTimeoutError", "No answer arrived within the timeout."))
-        raises.append(_doc_item("TransportError", "The request could not be sent or answered."))
+        raises.append(_doc_item("UnexpectedStatusError", "Another error status or code."))
+        raises.append(_doc_item("TransportError", "No answer (``RequestTimeoutError``: too slow)."))
         if op.output:
             raises.append(
                 _doc_item("ResponseDecodeError", f"The answer is not a valid ``{op.output}``.")
             )
         if op.input:
-            raises.append(
-                _doc_item("pydantic.ValidationError", "An argument is not valid for the input.")
-            )
+            raises.append(_doc_item("pydantic.ValidationError", "An argument is not valid."))
         parts.append("\n".join(raises))
         return "\n\n".join(parts)
 
@@ -426,46 +441,38 @@ class _Renderer:
             ns.operations.append(o)
         return root
 
-    def client_module(self, errors: list[ErrorClass]) -> str:
+    def operation_modules(self) -> dict[str, str]:
+        """``_client.py`` and ``_operations/*.py``: one operations module per first key segment."""
         ops: list[Operation] = []
-        error_consts: list[tuple[str, list[ErrorIR]]] = []
-        imports = ImportBlock()
-        imports.add_import("collections.abc")
-        imports.add_import("typing")
-        imports.add_import("httpx")
-        imports.add_from("._runtime.base_client", "DEFAULT_RETRY", "AsyncBaseClient", "BaseClient")
-        imports.add_from("._runtime.retry", "RetryPolicy")
-        if self.cs.operations:
-            imports.add_from("functools", "cached_property")
-            imports.add_import("pydantic")
-            imports.add_from("._runtime.errors", "ApiError")
+        consts: dict[str, tuple[str, list[ErrorIR]]] = {}
         for op in self.cs.operations:
             const = None
             if op.errors:
                 const = "_ERRORS_" + snake_case(op.names.operation_id).upper()
-                error_consts.append((const, list(op.errors)))
-                imports.add_from(".errors", *(e.py_class for e in op.errors))
-            o = self.operation(op, const)
-            ops.append(o)
-            for name in filter(None, (op.input, op.output)):
-                imports.add_from(f".models.{self.module_of(name)}", name)
-            for p in o.params:
-                self._import_types(p.annotation, imports)
+                consts[op.names.operation_id] = (const, list(op.errors))
+            ops.append(self.operation(op, const))
         root = self.namespaces(ops)
-        uses = {
-            "args": any(o.optional_args for o in ops),
-            "body": any(o.body == "some" for o in ops),
-            "no_content": any(o.output_class is None for o in ops),
-        }
+        self.check_namespace_names(root)
+        files: dict[str, str] = {}
+        client_imports = ImportBlock()
+        client_imports.add_import("collections.abc")
+        client_imports.add_import("typing")
+        client_imports.add_import("httpx")
+        client_imports.add_from("._runtime.base_client", "DEFAULT_RETRY", "AsyncBaseClient", "BaseClient")
+        client_imports.add_from("._runtime.retry", "RetryPolicy")
+        if root.children:
+            client_imports.add_from("functools", "cached_property")
+            files["_operations/__init__.py"] = self.render("_operations__init__.py.jinja", **self.common())
+            files["_operations/_base.py"] = self.render("_operations_base.py.jinja", **self.common())
+        for top, ns in root.children.items():
+            client_imports.add_from(f"._operations.{top}", ns.class_name, ns.async_class_name)
+            files[f"_operations/{top}.py"] = self.operations_module(top, ns, consts)
         auth = self.settings.openapi.auth
         servers = self.settings.openapi.servers
-        return self.render(
+        files["_client.py"] = self.render(
             "_client.py.jinja",
-            imports=imports.render(),
-            root=root,
-            namespaces=[ns for ns in root.walk() if ns.path],
-            error_consts=error_consts,
-            uses=uses,
+            imports=client_imports.render(),
+            tops=list(root.children.items()),
             user_agent=f"{self.project_name()}/{self.settings.python.version}",
             base_url=servers[0].url if servers else None,
             bearer="bearer" in auth,
@@ -473,12 +480,68 @@ class _Renderer:
             api_key_header=self.settings.openapi.api_key_header,
             **self.common(),
         )
+        return files
 
-    def _import_types(self, annotation: str, imports: ImportBlock) -> None:
-        if "datetime." in annotation:
-            imports.add_import("datetime")
-        for name in _type_names(annotation):
-            imports.add_from(f".models.{self.module_of(name)}", name)
+    def operations_module(
+        self, top: str, root: Namespace, consts: dict[str, tuple[str, list[ErrorIR]]]
+    ) -> str:
+        namespaces = list(root.walk())
+        ops = [o for ns in namespaces for o in ns.operations]
+        imports = ImportBlock()
+        imports.add_import("typing")
+        base = ["AsyncSend as _AsyncSend", "Send as _Send"]
+        if any(ns.children for ns in namespaces):
+            imports.add_from("functools", "cached_property")
+        error_consts = []
+        for o in ops:
+            if o.errors_const:
+                error_consts.append(consts[o.ir.names.operation_id])
+                imports.add_from("..errors", *(e.py_class for e in o.ir.errors))
+            for name in filter(None, (o.input_class, o.output_class)):
+                imports.add_from(f"..models.{self.module_of(name)}", name)
+            for p in o.params:
+                if "datetime." in p.annotation:
+                    imports.add_import("datetime")
+                for name in _type_names(p.annotation):
+                    imports.add_from(f"..models.{self.module_of(name)}", name)
+        if error_consts:
+            base.append("ErrorMap as _ErrorMap")
+        if any(o.optional_args for o in ops):
+            base.append("compact as _compact")
+        if any(o.body == "some" for o in ops):
+            base.append("Body as _Body")
+        if any(o.output_class is None for o in ops):
+            base.append("NoContent as _NoContent")
+        imports.add_from("._base", *base)
+        exported = sorted(n for ns in namespaces for n in (ns.class_name, ns.async_class_name))
+        return self.render(
+            "_operations_module.py.jinja",
+            top=top,
+            imports=imports.render(),
+            exported=exported,
+            error_consts=error_consts,
+            namespaces=namespaces,
+            **self.common(),
+        )
+
+    def check_namespace_names(self, root: Namespace) -> None:
+        taken = {m.name for m in self.cs.models} | {e.name for e in self.cs.enums}
+        taken |= {e.py_class for op in self.cs.operations for e in op.errors}
+        d = Diagnostics()
+        for ns in root.walk():
+            if not ns.path:
+                continue
+            for cls in (ns.class_name, ns.async_class_name):
+                if cls in taken:
+                    op = next(o for o in ns.all_operations())
+                    d.add(
+                        _at(op.ir.source),
+                        "CG963",
+                        f"client.{ns.dotted} becomes the class {cls}, which is already a type name",
+                        hint="rename the type",
+                    )
+        if d.has_errors:
+            raise SpecError(d)
 
     # -- errors --------------------------------------------------------------------------
 
@@ -504,7 +567,7 @@ class _Renderer:
                 f"Error code ``{ec.ir.code}``, HTTP {ec.ir.http}. Declared by:\n\n"
                 + "\n".join(f"- ``{c}()``" for c in ec.operations)
             )
-            ec.doc = "\n\n".join(parts)
+            ec.doc = _block("\n\n".join(parts))
         return out
 
     # -- events --------------------------------------------------------------------------
@@ -577,6 +640,11 @@ def runtime_errors() -> list[str]:
 def _toml_str(text: str) -> str:
     """A TOML basic string whose value is ``text`` (JSON escapes are TOML escapes)."""
     return json.dumps(text, ensure_ascii=False)
+
+
+def _block(doc: str) -> str:
+    """A multi-line docstring ends with a line break (its closing quotes get their own line)."""
+    return doc + "\n" if "\n" in doc else doc
 
 
 def _doc_item(name: str, text: str) -> str:

@@ -483,6 +483,8 @@ def _finish(
             except (ValueError, SyntaxError) as exc:
                 raise _fail(g, str(exc), code) from exc
             if doc is not None:
+                if "\n" in doc:
+                    doc += "\n"  # closing quotes on their own line
                 first = stmt.body[0]
                 pad = " " * first.col_offset
                 before[first.lineno - 1].append(pad + py_docstring(doc, first.col_offset))
