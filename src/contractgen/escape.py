@@ -305,3 +305,70 @@ FILTERS = {
     "safe_url": safe_url,
     "mermaid_label": mermaid_label,
 }
+
+
+# -- YAML ---------------------------------------------------------------------
+
+# Plain scalars that some YAML reader (1.1 or 1.2) takes for something other
+# than a string: these must be quoted.
+_YAML_NOT_STR = re.compile(
+    r"""(?x)^(?:
+        ~|null|Null|NULL|true|True|TRUE|false|False|FALSE
+      | y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF
+      | [-+]?[0-9][0-9_]* | 0o[0-7]+ | 0x[0-9a-fA-F]+ | 0b[01]+
+      | [-+]?(?:\.[0-9]+|[0-9][0-9_]*(?:\.[0-9_]*)?)(?:[eE][-+]?[0-9]+)?
+      | [-+]?\.(?:inf|Inf|INF) | \.(?:nan|NaN|NAN)
+      | [0-9]+(?::[0-5]?[0-9])+(?:\.[0-9_]*)?
+      | [0-9]{4}-[0-9]{1,2}-[0-9]{1,2}.*
+    )$"""
+)
+# Safe as a plain scalar: starts with a letter, digit, '/' or '_', and holds no
+# indicator that could end or retype it.
+_YAML_PLAIN = re.compile(r"^[A-Za-z0-9_/$][A-Za-z0-9 _./@()+$=,;'`:{}\[\]*&!%?<>|~^-]*$")
+_YAML_PLAIN_BREAKERS = re.compile(r": | #|:$")
+_YAML_BLOCK_UNSAFE = re.compile(r"[^\S\n]\n|[^\S\n]$|^\s|\r")
+
+
+def _yaml_char(ch: str) -> str:
+    code = ord(ch)
+    if ch == '"':
+        return '\\"'
+    if ch == "\\":
+        return "\\\\"
+    if ch == "\n":
+        return "\\n"
+    if ch == "\t":
+        return "\\t"
+    # Control characters, DEL, C1 controls and the characters YAML 1.1 reads
+    # as line breaks (NEL, U+2028, U+2029) are escaped; so is anything
+    # Python does not consider printable (unassigned, surrogates).
+    if code < 0x20 or 0x7F <= code <= 0x9F or ch in "\u2028\u2029" or not ch.isprintable():
+        return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
+    return ch
+
+
+def yaml_str(text: str) -> str:
+    """A YAML flow scalar (plain or double-quoted) that every reader reads as ``text``."""
+    if (
+        text
+        and _YAML_PLAIN.match(text)
+        and not text.endswith(" ")
+        and not _YAML_PLAIN_BREAKERS.search(text)
+        and not _YAML_NOT_STR.match(text)
+    ):
+        return text
+    return '"' + "".join(_yaml_char(ch) for ch in text) + '"'
+
+
+def yaml_block(text: str, indent: str) -> str | None:
+    """A literal block scalar for multi-line ``text``, or None where only quoting is exact."""
+    if "\n" not in text or _YAML_BLOCK_UNSAFE.search(text):
+        return None
+    if any(_yaml_char(ch) != ch for ch in text if ch not in "\n\t") or "\t" in text:
+        return None
+    body = text[:-1] if text.endswith("\n") else text
+    if body.endswith("\n"):
+        return None  # trailing blank lines need "keep" chomping; quoting is simpler
+    chomp = "" if text.endswith("\n") else "-"
+    lines = [f"{indent}{line}" if line else "" for line in body.split("\n")]
+    return f"|{chomp}\n" + "\n".join(lines)

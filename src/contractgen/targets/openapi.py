@@ -25,11 +25,8 @@ from __future__ import annotations
 
 import http
 import json
-import re
 from collections import defaultdict
 from typing import Any
-
-import yaml
 
 from contractgen.config import OpenApiSettings
 from contractgen.ir import naming
@@ -46,6 +43,7 @@ from contractgen.ir.models import (
     OperationIR,
     SpecId,
 )
+from contractgen.output import yaml_text
 from contractgen.output.fileset import FileSet
 from contractgen.targets.base import RenderContext
 from contractgen.targets.openapi_schemas import (
@@ -84,60 +82,8 @@ class OpenApiTarget:
 # -- serialization -------------------------------------------------------------
 
 
-class _Dumper(yaml.SafeDumper):
-    """Safe YAML output: no aliases, multi-line strings as literal blocks."""
-
-    def ignore_aliases(self, data: Any) -> bool:
-        return True
-
-    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
-        # Indent list items under their key, as most YAML style guides do.
-        super().increase_indent(flow, False)
-
-
-# Plain scalars that a YAML 1.2 (core schema) reader, such as the JavaScript
-# tools', takes for something other than a string. PyYAML follows YAML 1.1
-# and would leave some of them (``1e3``, ``0o17``) unquoted.
-_YAML12_NOT_STR = re.compile(
-    r"""(?x)^(?:
-        ~|null|Null|NULL|true|True|TRUE|false|False|FALSE
-      | [-+]?[0-9]+ | 0o[0-7]+ | 0x[0-9a-fA-F]+
-      | [-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?
-      | [-+]?\.(?:inf|Inf|INF) | \.(?:nan|NaN|NAN)
-    )$"""
-)
-# Line breaks in YAML 1.1 but ordinary characters in YAML 1.2: only a
-# double-quoted scalar (which escapes them) reads the same in both.
-_YAML11_BREAKS = frozenset("\x85\u2028\u2029")
-
-
-def _represent_str(dumper: yaml.SafeDumper, data: str) -> yaml.ScalarNode:
-    style: str | None = None
-    if any(ch in _YAML11_BREAKS for ch in data):
-        style = '"'
-    elif "\n" in data:
-        # A literal block where YAML can hold the text exactly; the emitter
-        # falls back to a quoted scalar when it cannot (trailing spaces, ...).
-        style = "|"
-    elif _YAML12_NOT_STR.match(data):
-        style = "'"
-    return dumper.represent_scalar("tag:yaml.org,2002:str", data, style=style)
-
-
-_Dumper.add_representer(str, _represent_str)
-
-
 def to_yaml(doc: dict[str, Any]) -> str:
-    text = yaml.dump(
-        doc,
-        Dumper=_Dumper,
-        sort_keys=False,
-        allow_unicode=True,
-        width=1 << 30,
-        default_flow_style=False,
-        indent=2,
-    )
-    return text
+    return yaml_text.dump(doc)
 
 
 def to_json(doc: dict[str, Any]) -> str:

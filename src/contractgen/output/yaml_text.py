@@ -1,0 +1,82 @@
+"""Serialize JSON-shaped data as YAML: deterministic, safe, and fast.
+
+Emits only block mappings, block sequences and scalars; every string goes
+through :func:`contractgen.escape.yaml_str` (or a literal block where that is
+exact), so no spec text can add structure, anchors or tags. Keys keep their
+insertion order. The result reads the same under YAML 1.1 and 1.2 readers and
+equals the data ``json.dumps`` writes (tested).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from contractgen.escape import yaml_block, yaml_str
+
+INDENT = "  "
+
+
+def dump(data: Any) -> str:
+    out: list[str] = []
+    if isinstance(data, dict) and data:
+        _mapping(data, "", out)
+    elif isinstance(data, list) and data:
+        _sequence(data, "", out)
+    else:
+        out.append(_scalar(data, ""))
+    return "\n".join(out) + "\n"
+
+
+def _scalar(value: Any, indent: str) -> str:
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError("YAML output cannot hold a non-finite number")
+        text = repr(value)
+        mantissa, e, exponent = text.partition("e")
+        # YAML 1.1 readers need a dot in the mantissa to see a float.
+        return f"{mantissa}.0e{exponent}" if e and "." not in mantissa else text
+    if isinstance(value, str):
+        return yaml_block(value, indent + INDENT) or yaml_str(value)
+    if isinstance(value, dict):
+        return "{}"
+    if isinstance(value, list):
+        return "[]"
+    raise TypeError(f"cannot serialize {type(value).__name__} as YAML")
+
+
+def _is_collection(value: Any) -> bool:
+    return isinstance(value, (dict, list)) and bool(value)
+
+
+def _mapping(data: dict[str, Any], indent: str, out: list[str], first_prefix: str | None = None) -> None:
+    for i, (key, value) in enumerate(data.items()):
+        prefix = first_prefix if (i == 0 and first_prefix is not None) else indent
+        k = yaml_str(str(key))
+        if isinstance(value, dict) and value:
+            out.append(f"{prefix}{k}:")
+            _mapping(value, indent + INDENT, out)
+        elif isinstance(value, list) and value:
+            out.append(f"{prefix}{k}:")
+            _sequence(value, indent + INDENT, out)
+        else:
+            out.append(f"{prefix}{k}: {_scalar(value, indent)}")
+
+
+def _sequence(data: list[Any], indent: str, out: list[str]) -> None:
+    for item in data:
+        if isinstance(item, dict) and item:
+            _mapping(item, indent + INDENT, out, first_prefix=f"{indent}- ")
+        elif isinstance(item, list) and item:
+            out.append(f"{indent}-")
+            _sequence(item, indent + INDENT, out)
+        else:
+            out.append(f"{indent}- {_scalar(item, indent)}")
