@@ -67,7 +67,9 @@ def kitchen_settings(out: Path) -> Settings:
         out=out,
         targets=("python", "openapi"),
         python=PythonSettings(package="kitchen_client", project="kitchen-client", version="2.1.0"),
-        openapi=OpenApiSettings(title="Kitchen API", auth=("bearer", "apiKey"), api_key_header="X-Kitchen-Key"),
+        openapi=OpenApiSettings(
+            title="Kitchen API", auth=("bearer", "apiKey"), api_key_header="X-Kitchen-Key"
+        ),
     )
 
 

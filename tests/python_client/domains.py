@@ -218,7 +218,12 @@ def kitchen_order(order_id: str, **extra: Any) -> dict[str, Any]:
         "email": "ann@example.com",
         "site": "https://example.com/a?b=c",
         "phone": "+4912345678",
-        "parent": {"orderId": "parent", "lines": [], "placedAt": "2026-01-01T00:00:00Z", "note": "p"},
+        "parent": {
+            "orderId": "parent",
+            "lines": [],
+            "placedAt": "2026-01-01T00:00:00Z",
+            "note": "p",
+        },
         "invoice": {"invoiceId": "inv_1", "total": 19.0},
         "legacyCode": "L1",
     }

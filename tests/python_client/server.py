@@ -77,7 +77,9 @@ class ContractServer:
             app, host="127.0.0.1", port=port, log_level="warning", lifespan="off", access_log=False
         )
         self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(target=self._server.run, name="contract-server", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.run, name="contract-server", daemon=True
+        )
         self._thread.start()
         deadline = time.monotonic() + 15
         while not self._server.started:

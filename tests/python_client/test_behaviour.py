@@ -172,7 +172,9 @@ def test_every_declared_error_raises_its_class(
                 assert type(info.value) is cls, (op.key, err.code)
                 assert cls.error_code == err.code and cls.http_status == err.http
                 assert info.value.status == err.http and info.value.code == err.code
-                assert info.value.body is not None and info.value.body.detail == f"forced {err.code}"
+                assert (
+                    info.value.body is not None and info.value.body.detail == f"forced {err.code}"
+                )
 
 
 def test_undeclared_error_is_unexpected_status(hapi: Api, harness: Generated) -> None:
@@ -242,7 +244,9 @@ def test_command_that_is_not_idempotent_is_not_retried(
     assert harness_server.count("harness.run.start") - before == 1
 
 
-def test_idempotent_command_is_retried(kapi: Api, kitchen: Generated, kitchen_server: ContractServer) -> None:
+def test_idempotent_command_is_retried(
+    kapi: Api, kitchen: Generated, kitchen_server: ContractServer
+) -> None:
     pkg = import_generated(kitchen)
     before = kitchen_server.count("shop.order.replace")
     order = kapi(
@@ -356,11 +360,17 @@ def test_body_uses_wire_names_and_leaves_out_unset(
     assert order.status is models.OrderStatus.IN_PROGRESS and order.note is None
 
 
-def test_no_output_and_path_body_split(kapi: Api, kitchen: Generated, kitchen_server: ContractServer) -> None:
+def test_no_output_and_path_body_split(
+    kapi: Api, kitchen: Generated, kitchen_server: ContractServer
+) -> None:
     errors = import_generated(kitchen, "errors")
     assert kapi(lambda c: c.shop.order.cancel(order_id="o1", reason="late")) is None
     seen = kitchen_server.last("shop.order.cancel")
-    assert (seen.method, seen.path, seen.body) == ("POST", "/shop/orders/o1/cancel", {"reason": "late"})
+    assert (seen.method, seen.path, seen.body) == (
+        "POST",
+        "/shop/orders/o1/cancel",
+        {"reason": "late"},
+    )
     assert kapi(lambda c: c.shop.order.cancel(order_id="o2")) is None
     assert kitchen_server.last("shop.order.cancel").body == {}
     with pytest.raises(errors.OrderAlreadyDoneError):

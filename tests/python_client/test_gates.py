@@ -98,7 +98,12 @@ def gates(
     jobs["mypy"] = _start(
         "mypy",
         [
-            sys.executable, "-m", "mypy", "--strict", "--cache-dir", str(work / "mypy-cache"),
+            sys.executable,
+            "-m",
+            "mypy",
+            "--strict",
+            "--cache-dir",
+            str(work / "mypy-cache"),
             *[a for gen in gens for a in ("-p", gen.package)],
         ],
         work,
@@ -146,7 +151,9 @@ def test_mypy_strict_passes(gates: dict[str, Job]) -> None:
 
 
 @pytest.mark.external
-def test_pyright_strict_passes(gates: dict[str, Job], harness: Generated, kitchen: Generated) -> None:
+def test_pyright_strict_passes(
+    gates: dict[str, Job], harness: Generated, kitchen: Generated
+) -> None:
     code, out = gates["pyright"].result()
     report = json.loads(out[out.index("{") :])
     problems = [

@@ -7,6 +7,7 @@ import hashlib
 import importlib.util
 import inspect
 import io
+import itertools
 import json
 import os
 import subprocess
@@ -34,10 +35,10 @@ from .conftest import (
     kitchen_settings,
 )
 
-HOSTILE_MODEL_DOC = "Model \"\"\" doc \\ {{ x }} {% if %}\r\nline \"q\" 'single'"
+HOSTILE_MODEL_DOC = 'Model """ doc \\ {{ x }} {% if %}\r\nline "q" \'single\''
 HOSTILE_FIELD_DOC = '""")\nimport os  # injected?'
 HOSTILE_OP_DOC = (
-    "Triple \"\"\" quotes, a backslash \\ and \\n, a CR\r\nthen {{ x }} and {% if %} "
+    'Triple """ quotes, a backslash \\ and \\n, a CR\r\nthen {{ x }} and {% if %} '
     "and 'single' \"double\"."
 )
 
@@ -58,7 +59,9 @@ def _doc(node: ast.AST) -> str:
 
 
 def _render(cs: ContractSet, settings: Settings) -> dict[str, bytes]:
-    return PythonClientTarget().render(cs, RenderContext(settings=settings, generator=GENERATOR)).files
+    return (
+        PythonClientTarget().render(cs, RenderContext(settings=settings, generator=GENERATOR)).files
+    )
 
 
 def _contracts(specs: Path) -> ContractSet:
@@ -101,7 +104,9 @@ def test_project_metadata(kitchen: Generated) -> None:
     assert project["project"]["name"] == "kitchen-client"
     assert project["project"]["version"] == "2.1.0"
     deps = project["project"]["dependencies"]
-    assert any(d.startswith("pydantic>=2") for d in deps) and any(d.startswith("httpx") for d in deps)
+    assert any(d.startswith("pydantic>=2") for d in deps) and any(
+        d.startswith("httpx") for d in deps
+    )
     assert project["tool"]["hatch"]["build"]["targets"]["wheel"]["packages"] == ["kitchen_client"]
     pkg = import_generated(kitchen)
     assert pkg.__version__ == "2.1.0"
@@ -170,8 +175,14 @@ def test_signatures(kitchen: Generated, harness: Generated) -> None:
     client.close()
     doc = inspect.getdoc(client.shop.order.get)
     assert doc is not None
-    assert doc.startswith("Get Order\n\nFetch one order.\n\nGoal: Show an order.\n\nContext: Used by")
-    for section in ("Args:\n    order_id: The order. Sent as ``orderId``.", "Returns:\n    Order:", "Raises:\n    OrderNotFoundError: HTTP 404"):
+    assert doc.startswith(
+        "Get Order\n\nFetch one order.\n\nGoal: Show an order.\n\nContext: Used by"
+    )
+    for section in (
+        "Args:\n    order_id: The order. Sent as ``orderId``.",
+        "Returns:\n    Order:",
+        "Raises:\n    OrderNotFoundError: HTTP 404",
+    ):
         assert section in doc
 
 
@@ -189,9 +200,19 @@ def test_one_error_class_per_code(kitchen: Generated) -> None:
     assert (cls.error_code, cls.http_status) == ("ORDER_NOT_FOUND", 404)
     doc = _doc(classes["OrderNotFoundError"])
     assert doc.startswith("No order has this id.\n\nWhen: The orderId matches no order.")
-    for call in ("client.shop.order.get()", "client.shop.order.cancel()", "client.shop.order.replace()"):
+    for call in (
+        "client.shop.order.get()",
+        "client.shop.order.cancel()",
+        "client.shop.order.replace()",
+    ):
         assert f"``{call}``" in doc
-    for name in ("UnexpectedStatusError", "TransportError", "RequestTimeoutError", "ResponseDecodeError", "UnknownEventError"):
+    for name in (
+        "UnexpectedStatusError",
+        "TransportError",
+        "RequestTimeoutError",
+        "ResponseDecodeError",
+        "UnknownEventError",
+    ):
         assert name in errors.__all__ and issubclass(getattr(errors, name), errors.ClientError)
 
 
@@ -223,8 +244,12 @@ def test_parse_event(harness: Generated, kitchen: Generated) -> None:
 
     kevents = import_generated(kitchen, "events")
     kmodels = import_generated(kitchen, "models")
-    old = kevents.parse_event({"key": "shop.order.cancelled", "version": "1.0.0", "payload": {"orderId": "o"}})
-    new = kevents.parse_event({"key": "shop.order.cancelled", "version": "2.0.0", "payload": {"orderId": "o"}})
+    old = kevents.parse_event(
+        {"key": "shop.order.cancelled", "version": "1.0.0", "payload": {"orderId": "o"}}
+    )
+    new = kevents.parse_event(
+        {"key": "shop.order.cancelled", "version": "2.0.0", "payload": {"orderId": "o"}}
+    )
     assert type(old) is kmodels.ShopOrderCancelledV1_0_0Payload
     assert type(new) is kmodels.ShopOrderCancelledPayload
 
@@ -238,7 +263,7 @@ def test_hostile_spec_text_becomes_exact_docstrings(kitchen: Generated) -> None:
     body = models["HostileText"].body
     field_docs = [
         (stmt.target.id, inspect.cleandoc(ast.literal_eval(nxt.value)))
-        for stmt, nxt in zip(body, body[1:], strict=False)
+        for stmt, nxt in itertools.pairwise(body)
         if isinstance(stmt, ast.AnnAssign)
         and isinstance(stmt.target, ast.Name)
         and isinstance(nxt, ast.Expr)
@@ -248,13 +273,19 @@ def test_hostile_spec_text_becomes_exact_docstrings(kitchen: Generated) -> None:
     assert _doc(models["HostileMode"]) == 'Enum """ {{ x }}'
     ops = _classes(_tree(kitchen, "_operations/hostile.py"))
     echo = next(
-        n for n in ops["HostileTextOperations"].body if isinstance(n, ast.FunctionDef) and n.name == "echo"
+        n
+        for n in ops["HostileTextOperations"].body
+        if isinstance(n, ast.FunctionDef) and n.name == "echo"
     )
     doc = _doc(echo)
-    assert doc.startswith("Echo \"\"\" ' {{ x }}\n\n" + HOSTILE_OP_DOC + "\n\nGoal: Goal with \"\"\" and \\\n\n")
+    assert doc.startswith(
+        'Echo """ \' {{ x }}\n\n' + HOSTILE_OP_DOC + '\n\nGoal: Goal with """ and \\\n\n'
+    )
     assert "Context: Context {% raw %} \r end" in doc
     errors = _classes(_tree(kitchen, "errors.py"))
-    assert _doc(errors["HostileErrorError"]).startswith('Error """ {{ x }} \\\n\nWhen: When """ {% if %} \r')
+    assert _doc(errors["HostileErrorError"]).startswith(
+        'Error """ {{ x }} \\\n\nWhen: When """ {% if %} \r'
+    )
     # The wire names are aliases, exactly.
     from_models = import_generated(kitchen, "models")
     assert from_models.HostileText.model_fields["weird_key"].alias == 'weird"key'
@@ -263,7 +294,16 @@ def test_hostile_spec_text_becomes_exact_docstrings(kitchen: Generated) -> None:
 
 def test_no_spec_text_outside_string_literals(kitchen: Generated) -> None:
     """The hostile text is only ever inside string tokens, and adds no import or name."""
-    allowed = {"__future__", "collections.abc", "datetime", "enum", "functools", "typing", "httpx", "pydantic"}
+    allowed = {
+        "__future__",
+        "collections.abc",
+        "datetime",
+        "enum",
+        "functools",
+        "typing",
+        "httpx",
+        "pydantic",
+    }
     for path in sorted(kitchen.package_dir.rglob("*.py")):
         if "_runtime" in path.parts:
             continue  # copied verbatim from contractgen/runtime
@@ -340,9 +380,7 @@ def test_output_does_not_depend_on_hash_seed(kitchen: Generated, tmp_path: Path)
                 ),
             )
         )
-    expected = {
-        p: hashlib.sha256(t.encode()).hexdigest() for p, t in kitchen.files().items()
-    }
+    expected = {p: hashlib.sha256(t.encode()).hexdigest() for p, t in kitchen.files().items()}
     for out, proc in procs:
         _, err = proc.communicate(timeout=120)
         assert proc.returncode == 0, err
@@ -370,7 +408,10 @@ def test_field_the_models_cannot_name_is_reported(tmp_path: Path) -> None:
         "kind: model\nname: Thing\nfields:\n  ok: String\n  str: String\n", tmp_path
     )
     assert len(errors) == 1
-    assert "s.yaml:5:3: error[CG960]: field 'str' of Thing cannot be the Python attribute 'str'" in errors[0]
+    assert (
+        "s.yaml:5:3: error[CG960]: field 'str' of Thing cannot be the Python attribute 'str'"
+        in errors[0]
+    )
 
 
 def test_type_named_like_a_model_import_is_reported(tmp_path: Path) -> None:
@@ -385,5 +426,8 @@ def test_namespace_named_like_a_client_attribute_is_reported(tmp_path: Path) -> 
 
 def test_kitchen_specs_exist() -> None:
     assert sorted(p.name for p in KITCHEN_SPECS.glob("*.yaml")) == [
-        "events.yaml", "hostile.yaml", "models.yaml", "operations.yaml"
+        "events.yaml",
+        "hostile.yaml",
+        "models.yaml",
+        "operations.yaml",
     ]

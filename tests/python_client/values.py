@@ -56,11 +56,7 @@ def sample_args(cs: ContractSet, models: ModuleType, op: OperationIR) -> dict[st
     """Keyword arguments for the required inputs of ``op``."""
     if op.input is None:
         return {}
-    return {
-        f.py_name: _value(cs, models, f, 0)
-        for f in cs.model(op.input).fields
-        if f.required
-    }
+    return {f.py_name: _value(cs, models, f, 0) for f in cs.model(op.input).fields if f.required}
 
 
 def client_call(client: Any, op: OperationIR) -> Any:

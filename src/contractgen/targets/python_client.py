@@ -172,7 +172,9 @@ class ErrorClass:
 
 class PythonClientTarget:
     name = "python"
-    description = "installable typed Python SDK: pydantic models, sync and async clients, errors, events"
+    description = (
+        "installable typed Python SDK: pydantic models, sync and async clients, errors, events"
+    )
 
     def render(self, contracts: ContractSet, ctx: RenderContext) -> FileSet:
         return _Renderer(contracts, ctx).files()
@@ -195,13 +197,16 @@ class _Renderer:
 
     def check(self) -> None:
         d = Diagnostics()
-        for t in [*self.cs.models, *self.cs.enums]:
+        types: list[ModelIR | EnumIR] = [*self.cs.models, *self.cs.enums]
+        for t in types:
             if t.name in MODEL_MODULE_NAMES:
                 d.add(
                     _at(t.source),
                     "CG961",
                     f"type name '{t.name}' is a name the generated Python models import",
-                    hint="choose another name (reserved: " + ", ".join(sorted(MODEL_MODULE_NAMES)) + ")",
+                    hint="choose another name (reserved: "
+                    + ", ".join(sorted(MODEL_MODULE_NAMES))
+                    + ")",
                 )
         for op in self.cs.operations:
             top = op.names.client_path[0]
@@ -254,8 +259,8 @@ class _Renderer:
         )
         if self.cs.events:
             files.add(f"{pkg}/events.py", self.events_module())
-        for path, text in self.operation_modules().items():
-            files.add(f"{pkg}/{path}", text)
+        for rel, text in self.operation_modules().items():
+            files.add(f"{pkg}/{rel}", text)
         files.add(f"{pkg}/__init__.py", self.render("__init__.py.jinja", **self.common()))
         return files
 
@@ -288,16 +293,16 @@ class _Renderer:
                 imports.add_from(f".{m.name}", *own)
                 names += own
         return self.render(
-            "models__init__.py.jinja", imports=imports.render(), names=sorted(names), **self.common()
+            "models__init__.py.jinja",
+            imports=imports.render(),
+            names=sorted(names),
+            **self.common(),
         )
 
     # -- annotations -------------------------------------------------------------------
 
     def annotation(self, f: FieldIR) -> str:
-        if f.type.kind == "scalar":
-            base = _SCALAR_TYPES.get(f.type.name, "str")
-        else:
-            base = f.type.name
+        base = _SCALAR_TYPES.get(f.type.name, "str") if f.type.kind == "scalar" else f.type.name
         if f.is_list:
             base = f"list[{base}]"
         if f.nullable:
@@ -458,12 +463,18 @@ class _Renderer:
         client_imports.add_import("collections.abc")
         client_imports.add_import("typing")
         client_imports.add_import("httpx")
-        client_imports.add_from("._runtime.base_client", "DEFAULT_RETRY", "AsyncBaseClient", "BaseClient")
+        client_imports.add_from(
+            "._runtime.base_client", "DEFAULT_RETRY", "AsyncBaseClient", "BaseClient"
+        )
         client_imports.add_from("._runtime.retry", "RetryPolicy")
         if root.children:
             client_imports.add_from("functools", "cached_property")
-            files["_operations/__init__.py"] = self.render("_operations__init__.py.jinja", **self.common())
-            files["_operations/_base.py"] = self.render("_operations_base.py.jinja", **self.common())
+            files["_operations/__init__.py"] = self.render(
+                "_operations__init__.py.jinja", **self.common()
+            )
+            files["_operations/_base.py"] = self.render(
+                "_operations_base.py.jinja", **self.common()
+            )
         for top, ns in root.children.items():
             client_imports.add_from(f"._operations.{top}", ns.class_name, ns.async_class_name)
             files[f"_operations/{top}.py"] = self.operations_module(top, ns, consts)
@@ -562,7 +573,11 @@ class _Renderer:
         for ec in out:
             parts = list(ec.descriptions)
             if ec.whens:
-                parts.append("When: " + "\n".join(ec.whens) if len(ec.whens) == 1 else "When:\n" + "\n".join(f"- {w}" for w in ec.whens))
+                parts.append(
+                    "When: " + "\n".join(ec.whens)
+                    if len(ec.whens) == 1
+                    else "When:\n" + "\n".join(f"- {w}" for w in ec.whens)
+                )
             parts.append(
                 f"Error code ``{ec.ir.code}``, HTTP {ec.ir.http}. Declared by:\n\n"
                 + "\n".join(f"- ``{c}()``" for c in ec.operations)
@@ -618,7 +633,8 @@ class _Renderer:
             "rows": rows,
             "events": list(self.cs.events),
             "first_call": "client." + ".".join(first.names.client_path) if first else None,
-            "base_url": servers[0].url if servers else "https://api.example.com",
+            "base_url": servers[0].url if servers else "",
+            "has_server": bool(servers),
             "description": self.settings.openapi.description,
             **self.common(),
         }
@@ -628,9 +644,8 @@ def runtime_errors() -> list[str]:
     """The public names of the runtime's errors module (its ``__all__``)."""
     tree = ast.parse((RUNTIME_DIR / "errors.py").read_text("utf-8"))
     for stmt in tree.body:
-        if (
-            isinstance(stmt, ast.Assign)
-            and any(isinstance(t, ast.Name) and t.id == "__all__" for t in stmt.targets)
+        if isinstance(stmt, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == "__all__" for t in stmt.targets
         ):
             names = ast.literal_eval(stmt.value)
             return sorted(str(n) for n in names)

@@ -131,12 +131,9 @@ def run_generator(schema: Mapping[str, Any]) -> str:
     if threading.current_thread() is not threading.main_thread():
         # It takes a process-wide lock and may change directory.
         raise RuntimeError("datamodel-code-generator must be called from the main thread")
-    from datamodel_code_generator import (
-        DataModelType,
-        InputFileType,
-        PythonVersion,
-        generate,
-    )
+    from datamodel_code_generator import generate
+    from datamodel_code_generator.enums import DataModelType, InputFileType
+    from datamodel_code_generator.format import PythonVersion
 
     calls += 1
     cwd = os.getcwd()
@@ -325,8 +322,7 @@ def group_schema(g: _Group, host: Mapping[str, str], package: str) -> dict[str, 
 def _fail(group: _Group, message: str, code: str) -> ModelGenerationError:
     return ModelGenerationError(
         f"models of {', '.join(group.modules)}: {message}\n"
-        "(datamodel-code-generator's output does not match the IR; generated code follows)\n"
-        + code
+        "(datamodel-code-generator's output does not match the IR; generated code follows)\n" + code
     )
 
 
@@ -337,7 +333,11 @@ def _literal(node: ast.expr) -> Any:
 def _field_alias(stmt: ast.AnnAssign) -> str | None:
     aliases: list[Any] = []
     for node in ast.walk(stmt):
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "Field":
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id == "Field"
+        ):
             aliases += [_literal(k.value) for k in node.keywords if k.arg == "alias"]
     if len(aliases) > 1 or (aliases and not isinstance(aliases[0], str)):
         raise ValueError(f"unexpected aliases {aliases!r}")
@@ -358,9 +358,7 @@ def _check_model(cls: ast.ClassDef, m: ModelIR) -> list[tuple[ast.stmt, FieldIR]
             and len(stmt.targets) == 1
             and isinstance(stmt.targets[0], ast.Name)
             and stmt.targets[0].id == "model_config"
-        ):
-            continue
-        elif isinstance(stmt, ast.Pass):
+        ) or isinstance(stmt, ast.Pass):
             continue
         else:
             raise ValueError(f"class {m.name} has an unexpected statement: {ast.unparse(stmt)}")
@@ -466,7 +464,9 @@ def _finish(
                         if text is not None:
                             pad = " " * node.col_offset
                             assert node.end_lineno is not None
-                            before[node.end_lineno].append(pad + py_docstring(text, node.col_offset))
+                            before[node.end_lineno].append(
+                                pad + py_docstring(text, node.col_offset)
+                            )
                 elif stmt.name in enums:
                     e = enums[stmt.name]
                     members = _check_enum(stmt, e)
@@ -475,7 +475,9 @@ def _finish(
                         if text:
                             pad = " " * node.col_offset
                             assert node.end_lineno is not None
-                            before[node.end_lineno].append(pad + py_docstring(text, node.col_offset))
+                            before[node.end_lineno].append(
+                                pad + py_docstring(text, node.col_offset)
+                            )
                 else:
                     raise ValueError(f"unexpected class {stmt.name}")
             except FieldNameError:
@@ -526,7 +528,9 @@ def render_models(cs: ContractSet, package: str, header: str) -> list[ModelModul
         doc = f"Models of the {_domains_phrase([g.host])}."
         if len(g.modules) > 1:
             others = _domains_phrase(g.modules[1:])
-            doc += f"\n\nAlso defines the models of the {others}: they and these refer to each other."
+            doc += (
+                f"\n\nAlso defines the models of the {others}: they and these refer to each other."
+            )
         text = _module_text(header, doc, imports, classes, body)
         out.append(ModelModule(g.host, tuple(classes), text))
         for mod in g.modules[1:]:
