@@ -320,6 +320,17 @@ def test_no_spec_text_outside_string_literals(kitchen: Generated) -> None:
                 assert node.id != "os", path
 
 
+def test_generated_source_has_no_raw_control_characters(kitchen: Generated) -> None:
+    """Separators and controls in spec text (NEL, LS, VT, FF, bidi) appear only as escapes."""
+    for path in sorted(kitchen.package_dir.rglob("*.py")):
+        text = path.read_text("utf-8")
+        raw = sorted({hex(ord(ch)) for ch in text if ch != "\n" and not ch.isprintable()})
+        assert raw == [], (path, raw)
+    models = import_generated(kitchen, "models")
+    assert models.HostileText(text="t").note == "line\u2028sep\x85nel\x0bvt\x0cff\u202ebidi"
+    assert models.HostileMode("nel\x85vt\x0bff\x0c") is models.HostileMode.NEL_VT_FF
+
+
 # -- cost, caching, determinism -------------------------------------------------------------------
 
 

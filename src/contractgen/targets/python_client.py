@@ -47,7 +47,7 @@ from contractgen.ir.naming import pascal_case, snake_case
 from contractgen.output.fileset import FileSet
 from contractgen.render import render
 from contractgen.targets.base import RenderContext
-from contractgen.targets.python_imports import ImportBlock
+from contractgen.targets.python_imports import ImportBlock, all_order
 from contractgen.targets.python_models import FieldNameError, ModelModule, render_models
 
 RUNTIME_DIR = Path(__file__).resolve().parent.parent / "runtime"
@@ -254,7 +254,11 @@ class _Renderer:
         files.add(
             f"{pkg}/errors.py",
             self.render(
-                "errors.py.jinja", errors=errors, runtime_errors=runtime_errors(), **self.common()
+                "errors.py.jinja",
+                errors=errors,
+                runtime_errors=runtime_errors(),
+                exported=all_order(runtime_errors() + [e.ir.py_class for e in errors]),
+                **self.common(),
             ),
         )
         if self.cs.events:
@@ -524,7 +528,7 @@ class _Renderer:
         if any(o.output_class is None for o in ops):
             base.append("NoContent as _NoContent")
         imports.add_from("._base", *base)
-        exported = sorted(n for ns in namespaces for n in (ns.class_name, ns.async_class_name))
+        exported = all_order([n for ns in namespaces for n in (ns.class_name, ns.async_class_name)])
         return self.render(
             "_operations_module.py.jinja",
             top=top,

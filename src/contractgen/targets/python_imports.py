@@ -92,3 +92,28 @@ class ImportBlock:
                     line = f"from {module} import (\n{inner})"
                 sections[_section(module)].append(line)
         return "\n\n".join("\n".join(sections[s]) for s in sorted(sections) if sections[s])
+
+
+def all_order(names: list[str] | set[str] | tuple[str, ...]) -> list[str]:
+    """``__all__`` entries in the order ruff's RUF022 wants.
+
+    SCREAMING_CASE names first, then CamelCase, then the rest; a natural,
+    case-sensitive order inside each group.
+    """
+
+    def key(name: str) -> tuple[int, tuple[tuple[int, int | str], ...]]:
+        bare = name.strip("_")
+        if len(bare) > 1 and bare.isupper():
+            rank = 0
+        elif bare[:1].isupper():
+            rank = 1
+        else:
+            rank = 2
+        parts = tuple(
+            (0, int(part)) if part.isdigit() else (1, part)
+            for part in re.split(r"(\d+)", name)
+            if part
+        )
+        return (rank, parts)
+
+    return sorted(names, key=key)

@@ -22,6 +22,7 @@ import ast
 import hashlib
 import json
 import os
+import re
 import threading
 import warnings
 from collections import defaultdict
@@ -32,7 +33,7 @@ from typing import Any
 from contractgen.escape import py_docstring, py_str
 from contractgen.ir.models import ContractSet, EnumIR, FieldIR, ModelIR
 from contractgen.targets.openapi_schemas import SCHEMA_PREFIX, field_schema
-from contractgen.targets.python_imports import ImportBlock
+from contractgen.targets.python_imports import ImportBlock, all_order
 
 
 class ModelGenerationError(RuntimeError):
@@ -418,17 +419,32 @@ def _type_doc(description: str | None, stability: str) -> str | None:
 def _finish(
     code: str, g: _Group, package: str, imports: ImportBlock
 ) -> tuple[list[str], list[str]]:
-    """Check the generated code; return its body lines (docstrings added) and class names."""
+    """Check the generated code; return its body lines and class names.
+
+    The body is rewritten on the way: every string literal in a class (wire
+    names in aliases, enum values, patterns, string defaults) is written anew
+    by :func:`py_str`, whatever escaping the generator chose, and docstrings
+    from the specs are inserted (through :func:`py_docstring`).
+    """
     try:
         tree = ast.parse(code)
     except SyntaxError as exc:
         raise _fail(g, f"not valid Python: {exc}", code) from exc
     models = {m.name: m for m in g.models}
     enums = {e.name: e for e in g.enums}
-    lines = code.splitlines()
-    before: dict[int, list[str]] = defaultdict(list)  # 0-based line -> lines inserted before it
+    data = code.encode("utf-8")
+    if not data.endswith(b"\n"):
+        data += b"\n"  # so the line after the last one has a start
+    # ast positions: 1-based lines (ended by "\n" only), 0-based UTF-8 byte columns.
+    starts = [0, *(m.end() for m in re.finditer(b"\n", data))]
+    edits: list[tuple[int, int, int, str]] = []  # (start, order, end, replacement)
+
+    def insert_before_line(lineno: int, text: str) -> None:
+        at = starts[lineno - 1] if lineno - 1 < len(starts) else len(data)
+        edits.append((at, len(edits), at, text + "\n"))
+
     classes: list[str] = []
-    first_body_line: int | None = None
+    body_start: int | None = None
     for stmt in tree.body:
         if isinstance(stmt, ast.ImportFrom):
             module = stmt.module or ""
@@ -451,33 +467,22 @@ def _finish(
                     raise _fail(g, f"unexpected import alias: {ast.unparse(stmt)}", code)
                 imports.add_import(alias.name)
             continue
-        if first_body_line is None:
-            first_body_line = stmt.lineno - 1
+        if body_start is None:
+            body_start = starts[stmt.lineno - 1]
         if isinstance(stmt, ast.ClassDef):
+            docs: list[tuple[ast.stmt, str]] = []
             try:
                 if stmt.name in models:
                     m = models[stmt.name]
-                    fields = _check_model(stmt, m)
                     doc = _type_doc(m.description, m.stability)
-                    for node, f in fields:
+                    for node, f in _check_model(stmt, m):
                         text = _field_doc(f)
                         if text is not None:
-                            pad = " " * node.col_offset
-                            assert node.end_lineno is not None
-                            before[node.end_lineno].append(
-                                pad + py_docstring(text, node.col_offset)
-                            )
+                            docs.append((node, text))
                 elif stmt.name in enums:
                     e = enums[stmt.name]
-                    members = _check_enum(stmt, e)
                     doc = _type_doc(e.description, e.stability)
-                    for node, text in members:
-                        if text:
-                            pad = " " * node.col_offset
-                            assert node.end_lineno is not None
-                            before[node.end_lineno].append(
-                                pad + py_docstring(text, node.col_offset)
-                            )
+                    docs += [(node, text) for node, text in _check_enum(stmt, e) if text]
                 else:
                     raise ValueError(f"unexpected class {stmt.name}")
             except FieldNameError:
@@ -489,7 +494,17 @@ def _finish(
                     doc += "\n"  # closing quotes on their own line
                 first = stmt.body[0]
                 pad = " " * first.col_offset
-                before[first.lineno - 1].append(pad + py_docstring(doc, first.col_offset))
+                insert_before_line(first.lineno, pad + py_docstring(doc, first.col_offset))
+            for node, text in docs:
+                assert node.end_lineno is not None
+                pad = " " * node.col_offset
+                insert_before_line(node.end_lineno + 1, pad + py_docstring(text, node.col_offset))
+            for node in ast.walk(stmt):
+                if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                    assert node.end_lineno is not None and node.end_col_offset is not None
+                    begin = starts[node.lineno - 1] + node.col_offset
+                    stop = starts[node.end_lineno - 1] + node.end_col_offset
+                    edits.append((begin, len(edits), stop, py_str(node.value)))
             classes.append(stmt.name)
             continue
         if (
@@ -507,13 +522,15 @@ def _finish(
     missing = sorted(set(g.names()) - set(classes))
     if missing:
         raise _fail(g, f"classes missing: {', '.join(missing)}", code)
-    body: list[str] = []
-    start = first_body_line if first_body_line is not None else len(lines)
-    for i in range(start, len(lines)):
-        body.extend(before.get(i, ()))
-        body.append(lines[i])
-    body.extend(before.get(len(lines), ()))
-    return body, classes
+    pos = body_start if body_start is not None else len(data)
+    out: list[bytes] = []
+    for begin, _, stop, text in sorted(edits):
+        out.append(data[pos:begin])
+        out.append(text.encode("utf-8"))
+        pos = stop
+    out.append(data[pos:])
+    body = b"".join(out).decode("utf-8")
+    return body.split("\n"), classes
 
 
 def render_models(cs: ContractSet, package: str, header: str) -> list[ModelModule]:
@@ -578,7 +595,7 @@ def _module_text(
     block = imports.render()
     if block:
         parts += [block, ""]
-    parts.append("__all__ = [" + ", ".join(py_str(n) for n in sorted(exported)) + "]")
+    parts.append("__all__ = [" + ", ".join(py_str(n) for n in all_order(exported)) + "]")
     if body:
         parts += ["", "", *body]
     return "\n".join(parts).rstrip("\n") + "\n"
