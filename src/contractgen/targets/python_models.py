@@ -499,12 +499,12 @@ def _finish(
                 assert node.end_lineno is not None
                 pad = " " * node.col_offset
                 insert_before_line(node.end_lineno + 1, pad + py_docstring(text, node.col_offset))
-            for node in ast.walk(stmt):
-                if isinstance(node, ast.Constant) and isinstance(node.value, str):
-                    assert node.end_lineno is not None and node.end_col_offset is not None
-                    begin = starts[node.lineno - 1] + node.col_offset
-                    stop = starts[node.end_lineno - 1] + node.end_col_offset
-                    edits.append((begin, len(edits), stop, py_str(node.value)))
+            for sub in ast.walk(stmt):
+                if isinstance(sub, ast.Constant) and isinstance(sub.value, str):
+                    assert sub.end_lineno is not None and sub.end_col_offset is not None
+                    begin = starts[sub.lineno - 1] + sub.col_offset
+                    stop = starts[sub.end_lineno - 1] + sub.end_col_offset
+                    edits.append((begin, len(edits), stop, py_str(sub.value)))
             classes.append(stmt.name)
             continue
         if (
