@@ -67,22 +67,39 @@ def py_docstring(text: str, indent: int = 0) -> str:
     Backslashes are escaped, and so is every quote that another quote, the
     opening or the closing quotes touch (no ``\"\"\"`` can form). Every character that is
     not printable (NUL, a lone CR, U+2028, ...) and every tab is written as an
-    escape, and so is whitespace at the end of a line, so the literal can
-    neither end early nor hide a line break from a reader, and a formatter
-    that strips trailing whitespace or expands tabs cannot change the value.
+    escape, and so is whitespace at the end of a line, a space that starts
+    the first line, and a space that starts each later line when all of them
+    start with one, so the literal can neither end early nor hide a line break
+    from a reader, and a formatter that strips trailing whitespace, strips
+    the first line, re-indents the docstring (removes the later lines' common
+    indentation) or expands tabs cannot change the value.
 
     With ``indent``, every non-empty line after the first starts with that
-    many spaces: the literal then sits in a body indented that deep and
-    ``inspect.cleandoc`` (what ``help()`` and editors show) gives back
-    ``text`` for any text whose later lines have no common indentation.
+    many spaces: the literal then sits in a body indented that deep, and
+    removing exactly ``indent`` spaces from each later line gives back
+    ``text`` (``inspect.cleandoc``, what ``help()`` and editors show, does so
+    for any text whose later lines have no common indentation).
     """
     lines = text.split("\n")
     out_lines: list[str] = []
     pad = " " * indent
+    # A formatter strips the first line's leading spaces, and removes the
+    # indentation that all later lines share: a line's leading space is
+    # escaped exactly where one of these would take it (so structured text,
+    # such as an indented ``Args:`` section, stays readable).
+    later = [line for line in lines[1:] if line]
+    shared = bool(later) and all(line[:1] == " " and line.strip(" \t") for line in later)
     for i, line in enumerate(lines):
-        if line.isprintable() and '"' not in line and "\\" not in line and not line.endswith(" "):
+        lead = line[:1] == " " and (i == 0 or shared)
+        if (
+            line.isprintable()
+            and '"' not in line
+            and "\\" not in line
+            and not line.endswith(" ")
+            and not lead
+        ):
             # Nothing to escape (the common case): no quote, backslash, tab,
-            # control character or trailing space.
+            # control character, leading or trailing space.
             out_lines.append(pad + line if i and indent and (line or i == len(lines) - 1) else line)
             continue
         body = line.rstrip(" \t")
@@ -95,7 +112,7 @@ def py_docstring(text: str, indent: int = 0) -> str:
                 edge = (i == j == 0) or (j == len(body) - 1 and not tail and i == len(lines) - 1)
                 nxt = body[j + 1] if j + 1 < len(body) else ""
                 chars.append('\\"' if edge or nxt == '"' else '"')
-            elif ch == "\t" or not ch.isprintable():
+            elif ch == "\t" or not ch.isprintable() or (j == 0 and lead):
                 chars.append(_py_escape_char(ch))
             else:
                 chars.append(ch)
@@ -105,6 +122,10 @@ def py_docstring(text: str, indent: int = 0) -> str:
             # The last line is padded even when empty: it holds the closing quotes.
             escaped = " " * indent + escaped
         out_lines.append(escaped)
+    if len(out_lines) > 1 and not any(lines[1:]):
+        # One line and line breaks after it: a formatter would strip the breaks
+        # and close the quotes on the first line. Written as escapes, they stay.
+        return '"""' + out_lines[0] + "\\n" * (len(lines) - 1) + '"""'
     return '"""' + "\n".join(out_lines) + '"""'
 
 
