@@ -375,6 +375,7 @@ def build_ir(loaded: Iterable[LoadedSpec], diagnostics: Diagnostics) -> Contract
                 stability=spec.stability,
                 fields=b.fields(spec.fields, s, ("fields",)),
                 source=_source(s.at("name")),
+                source_yaml=s.source,
             )
         )
     b.type_names = {k: v for k, v in b.type_names.items() if v[0] in ("model", "enum")}
@@ -489,6 +490,7 @@ def _enum(b: _Builder, s: LoadedSpec, spec: EnumSpec) -> EnumIR:
         stability=spec.stability,
         values=tuple(values),
         source=_source(s.at("name")),
+        source_yaml=s.source,
     )
 
 

@@ -93,6 +93,7 @@ class ModelIR(Frozen):
     stability: Stability = "experimental"
     fields: tuple[FieldIR, ...]
     source: Source
+    source_yaml: str = Field(default="", exclude=True, description="YAML of a shared model's spec.")
 
 
 class EnumValueIR(Frozen):
@@ -111,6 +112,7 @@ class EnumIR(Frozen):
     stability: Stability = "experimental"
     values: tuple[EnumValueIR, ...]
     source: Source
+    source_yaml: str = Field(default="", exclude=True, description="The enum spec's YAML text.")
 
 
 class ErrorIR(Frozen):
