@@ -18,6 +18,7 @@ from contractgen import __version__
 
 if TYPE_CHECKING:
     from contractgen.config import Settings
+    from contractgen.diagnostics import Diagnostic
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 
@@ -166,7 +167,24 @@ def _report(diagnostics: object, args: argparse.Namespace) -> None:
     from contractgen.diagnostics import Diagnostics, render
 
     assert isinstance(diagnostics, Diagnostics)
-    render(diagnostics.sorted(), color=_color(args))
+    render([_terminal(d) for d in diagnostics.sorted()], color=_color(args))
+
+
+def _terminal(diagnostic: object) -> Diagnostic:
+    """A diagnostic whose spec text (names, values, file names) cannot drive the terminal."""
+    import dataclasses
+
+    from contractgen.diagnostics import Diagnostic, Position
+    from contractgen.escape import terminal_text
+
+    assert isinstance(diagnostic, Diagnostic)
+    p = diagnostic.position
+    return dataclasses.replace(
+        diagnostic,
+        position=Position(terminal_text(p.file), p.line, p.col),
+        message=terminal_text(diagnostic.message),
+        hint=terminal_text(diagnostic.hint) if diagnostic.hint is not None else None,
+    )
 
 
 def _check_targets(settings: Settings) -> list[str]:
@@ -243,7 +261,7 @@ def _print_naming(contracts: object, args: argparse.Namespace) -> None:
         for d in contracts.naming
     ]
     if notes:
-        render(notes, color=_color(args))
+        render([_terminal(n) for n in notes], color=_color(args))
 
 
 def _validate(args: argparse.Namespace, settings: Settings) -> int:
@@ -259,9 +277,11 @@ def _validate(args: argparse.Namespace, settings: Settings) -> int:
     _report(diagnostics, args)
     _print_naming(contracts, args)
     if args.explain:
+        from contractgen.escape import terminal_text
         from contractgen.explain import explain
 
-        sys.stdout.write(explain(contracts))
+        text = explain(contracts)
+        sys.stdout.write("\n".join(terminal_text(line) for line in text.split("\n")))
     counts = (
         f"{len(contracts.operations)} operations, {len(contracts.events)} events, "
         f"{len(contracts.models)} models, {len(contracts.enums)} enums, "

@@ -228,7 +228,9 @@ def md_text(text: str) -> str:
 def md_paragraph(text: str) -> str:
     """Block text that keeps its paragraphs: each line escaped, blank lines kept (once)."""
     lines: list[str] = []
-    for line in text.splitlines():
+    # Control characters that str.splitlines() would take for line breaks
+    # (VT, FF, NEL, ...) show as U+FFFD, as md_text shows them.
+    for line in _visible(text).splitlines():
         escaped = md_text(line)
         if escaped:
             lines.append(escaped)
@@ -241,7 +243,7 @@ def md_paragraph(text: str) -> str:
 
 def md_cell(text: str) -> str:
     """Text inside a Markdown table cell: pipes escaped, line breaks become ``<br>``."""
-    return "<br>".join(e for e in (md_text(line) for line in text.splitlines()) if e)
+    return "<br>".join(e for e in (md_text(line) for line in _visible(text).splitlines()) if e)
 
 
 def md_code(text: str) -> str:
@@ -295,6 +297,22 @@ def safe_url(url: str) -> str | None:
     ):
         return url.strip()
     return None
+
+
+# -- terminal -----------------------------------------------------------------
+
+
+def terminal_text(text: str) -> str:
+    """One line of text for a terminal or a CI log, shown as it is written.
+
+    Every character that is not printable (line breaks, tabs, ANSI escape
+    sequences, BEL, bidi controls, U+2028, ...) becomes a Python-style
+    escape, so spec text in a diagnostic can neither fake another diagnostic
+    line nor drive the terminal.
+    """
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else _py_escape_char(ch) for ch in text)
 
 
 # -- Mermaid ------------------------------------------------------------------

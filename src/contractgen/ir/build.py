@@ -9,6 +9,7 @@ in :mod:`contractgen.ir.checks`.
 from __future__ import annotations
 
 import difflib
+import math
 import re
 from collections import defaultdict
 from collections.abc import Iterable
@@ -62,6 +63,10 @@ from contractgen.spec.models import (
 _TYPE_EXPR = re.compile(r"^([A-Za-z][A-Za-z0-9_]*)(\[\])?(\?)?$")
 ERROR_CODE = re.compile(r"^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*$")
 _PATH_SEGMENT = re.compile(r"^(?:[A-Za-z0-9._~-]+|\{([A-Za-z_][A-Za-z0-9_]*)\})$")
+# Keys, versions, type names and domains become file names (docs pages,
+# Python modules): longer ones could not be written on common file systems.
+MAX_NAME_LENGTH = 150
+MAX_VERSION_LENGTH = 50
 
 
 SemverKey = tuple[int, int, int, int, tuple[tuple[int, int, str], ...]]
@@ -93,6 +98,8 @@ class _Builder:
     shared_models: list[tuple[LoadedSpec, ModelSpec]] = field(default_factory=list)
     enums_raw: list[tuple[LoadedSpec, EnumSpec]] = field(default_factory=list)
     models: list[ModelIR] = field(default_factory=list)
+    # docs page stem of a domain, case-folded -> (domain, where it was first seen)
+    domain_pages: dict[str, tuple[str, Position]] = field(default_factory=dict)
 
     def error(self, position: Position, code: str, message: str, hint: str | None = None) -> None:
         self.diagnostics.add(position, code, message, hint=hint)
@@ -166,6 +173,15 @@ class _Builder:
             min_items=spec.min_items,
             max_items=spec.max_items,
         )
+        for bound in ("minimum", "maximum"):
+            value = getattr(spec, bound)
+            if isinstance(value, float) and not math.isfinite(value):
+                self.error(
+                    loaded.at(*path, bound),
+                    "CG134",
+                    f"{bound} of '{wire}' is not a finite number ({value})",
+                    hint="JSON Schema and OpenAPI cannot hold .inf or .nan; leave the bound out",
+                )
         if spec.pattern is not None:
             try:
                 re.compile(spec.pattern)
@@ -230,6 +246,46 @@ class _Builder:
             seen[f.py_name.lower()] = wire
             out.append(f)
         return tuple(out)
+
+    def check_file_names(self, s: LoadedSpec) -> None:
+        """Keys, versions, names and domains that cannot become file names are errors."""
+        spec = s.spec
+        parts: list[tuple[str, str, int]] = []
+        if isinstance(spec, (ModelSpec, EnumSpec)):
+            parts.append(("name", spec.name, MAX_NAME_LENGTH))
+            domain, domain_at = spec.domain or "common", "domain" if spec.domain else "name"
+        else:
+            assert isinstance(spec, MetaSpec)
+            parts += [("key", spec.key, MAX_NAME_LENGTH)]
+            parts += [("version", spec.version, MAX_VERSION_LENGTH)]
+            domain = spec.domain or spec.key.split(".", 1)[0]
+            domain_at = "domain" if spec.domain else "key"
+        for attr, value, limit in parts:
+            if len(value) > limit:
+                self.error(
+                    s.at(attr),
+                    "CG125",
+                    f"{attr} is {len(value)} characters long; it names files, so at most "
+                    f"{limit} are allowed",
+                )
+        stem = naming.file_stem(domain)
+        if max(len(stem), len(naming.module_name(domain))) > MAX_NAME_LENGTH:
+            self.error(
+                s.at(domain_at),
+                "CG125",
+                f"domain '{domain[:40]}...' is too long to name a file (at most "
+                f"{MAX_NAME_LENGTH} characters once made a file name)",
+            )
+            return
+        first = self.domain_pages.setdefault(stem.lower(), (domain, s.at(domain_at)))
+        if first[0] != domain:
+            self.error(
+                s.at(domain_at),
+                "CG124",
+                f"domain '{domain}' and domain '{first[0]}' ({first[1]}) would share the docs "
+                f"page domains/{stem}.md",
+                hint="spell the domain the same way everywhere",
+            )
 
     def register_type(self, name: str, kind: str, position: Position) -> bool:
         existing = self.folded_names.get(name.lower())
@@ -307,6 +363,7 @@ def build_ir(loaded: Iterable[LoadedSpec], diagnostics: Diagnostics) -> Contract
     first_at: dict[tuple[str, str, str], Position] = {}
     for s in specs:
         spec = s.spec
+        b.check_file_names(s)
         if isinstance(spec, ModelSpec):
             if b.register_type(spec.name, "model", s.at("name")):
                 b.shared_models.append((s, spec))
@@ -330,8 +387,21 @@ def build_ir(loaded: Iterable[LoadedSpec], diagnostics: Diagnostics) -> Contract
         keyed[kind].append(s)
     for kind, items in keyed.items():
         table: dict[str, list[str]] = defaultdict(list)
+        folded: dict[tuple[str, str], tuple[str, Position]] = {}
         for s in items:
             assert isinstance(s.spec, MetaSpec)
+            other = folded.setdefault(
+                (s.spec.key, s.spec.version.lower()), (s.spec.version, s.at("version"))
+            )
+            if other[0] != s.spec.version:
+                b.error(
+                    s.at("version"),
+                    "CG101",
+                    f"{kind} {s.spec.key} has versions {s.spec.version} and {other[0]} "
+                    f"({other[1]}), which differ only in case",
+                    hint="their pages, class names and ids would collide; bump one of them",
+                )
+                continue
             table[s.spec.key].append(s.spec.version)
         b.versions[kind] = {k: sorted(v, key=semver_key) for k, v in table.items()}
     # Keys are unique across kinds too: pages, ids and client paths derive from them.
@@ -575,7 +645,7 @@ def _operation(b: _Builder, s: LoadedSpec, preregistered: dict[str, Any]) -> Ope
             "a query is always idempotent",
             hint="remove idempotent: false, or make it a command",
         )
-    client_path = tuple(naming.method_name(seg) for seg in spec.key.split("."))
+    client_path = naming.client_path(spec.key)
     page = f"operations/{naming.file_stem(spec.key)}"
     operation_id = naming.camel_case(spec.key)
     if not meta["is_latest"]:

@@ -28,6 +28,7 @@ RUNTIME_NAMES = frozenset(
         "RequestTimeoutError",
         "ResponseDecodeError",
         "UnknownEventError",
+        "InvalidEventError",
         "RetryPolicy",
         "EventEnvelope",
         "Event",
@@ -158,8 +159,18 @@ def _client_paths(cs: ContractSet, diagnostics: Diagnostics) -> None:
 
 def _error_codes(cs: ContractSet, diagnostics: Diagnostics) -> None:
     first: dict[str, tuple[int, Source, str]] = {}
+    classes: dict[str, tuple[str, Source]] = {}  # exception class -> (code, where)
     for op in cs.operations:
         for err in op.errors:
+            other = classes.setdefault(err.py_class, (err.code, err.source))
+            if other[0] != err.code:
+                diagnostics.add(
+                    _at(err.source),
+                    "CG123",
+                    f"error codes {err.code} and {other[0]} ({other[1]}) both become the "
+                    f"exception class {err.py_class}",
+                    hint="rename one of the codes",
+                )
             if err.code in first and first[err.code][0] != err.http:
                 http, source, ref = first[err.code]
                 diagnostics.add(

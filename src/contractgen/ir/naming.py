@@ -9,7 +9,12 @@ Rules (also in docs/spec-format.md):
   ``_``; a leading digit gets a ``field_`` prefix; a leading underscore is
   dropped (pydantic treats ``_x`` as private).
 * Keywords, soft keywords and names pydantic reserves get a trailing ``_``;
-  the wire name stays the alias. Every such change is a reported decision.
+  names in pydantic's protected namespaces (``model_dump*``,
+  ``model_validate*``) get a ``field_`` prefix instead, since a trailing
+  ``_`` would still start with them. The wire name stays the alias. Every
+  such change is a reported decision.
+* Names that become files (module names, the first segment of an
+  operation key) are never Windows device names (``con``, ``aux``, ...).
 * Names that still collide (case-insensitively for class and file names) are
   errors, never silently renamed: a silent ``_2`` suffix would shift when
   specs change order.
@@ -97,6 +102,9 @@ PYDANTIC_RESERVED = frozenset(
         "model_validate_strings",
     }
 )
+# Prefixes pydantic protects on models (a field starting with one draws a
+# warning on import; ``model_dump_`` would still start with ``model_dump``).
+PYDANTIC_PROTECTED = ("model_dump", "model_validate")
 # Client method names we generate ourselves on namespaces and clients.
 CLIENT_RESERVED = frozenset({"close", "aclose"})
 # Windows device names: a file stem equal to one of these (any extension) is unusable.
@@ -154,6 +162,9 @@ def field_name(wire: str) -> tuple[str, str | None]:
         base, reason = "field", "has no identifier characters"
     if base[0].isdigit():
         base, reason = f"field_{base}", "starts with a digit"
+    if base.startswith(PYDANTIC_PROTECTED):
+        prefix = next(p for p in PYDANTIC_PROTECTED if base.startswith(p))
+        return f"field_{base}", f"starts with '{prefix}', a prefix pydantic protects"
     if is_reserved(base):
         reason = "is a Python keyword" if base in PY_KEYWORDS else "is reserved by pydantic"
         base = f"{base}_"
@@ -178,6 +189,19 @@ def method_name(segment: str) -> str:
     return base
 
 
+def client_path(key: str) -> tuple[str, ...]:
+    """The attribute path of an operation on the client: ``('harness', 'run', 'cancel')``.
+
+    The first name also names a module file of the client
+    (``_operations/<name>.py``): a Windows device name there gets a trailing
+    ``_``, like a keyword (``con.thing.get`` -> ``client.con_.thing.get``).
+    """
+    path = tuple(method_name(segment) for segment in key.split("."))
+    if path[0] in WINDOWS_DEVICES:
+        path = (f"{path[0]}_", *path[1:])
+    return path
+
+
 def enum_member(value: str) -> str:
     """``in_progress`` -> ``IN_PROGRESS``, ``a-b`` -> ``A_B``, ``2x`` -> ``VALUE_2X``."""
     base = snake_case(value).upper()
@@ -200,7 +224,7 @@ def version_suffix(version: str) -> str:
 
 def module_name(domain: str) -> str:
     base = snake_case(domain) or "common"
-    if base[0].isdigit() or base in PY_KEYWORDS:
+    if base[0].isdigit() or base in PY_KEYWORDS or base in WINDOWS_DEVICES:
         base = f"m_{base}"
     return base
 

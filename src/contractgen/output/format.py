@@ -42,7 +42,8 @@ def format_python(files: dict[str, bytes]) -> dict[str, bytes]:
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
         proc = subprocess.run(
-            [ruff_binary(), "format", *RUFF_SETTINGS, "--no-cache", "--quiet", "."],
+            # Not --quiet: it would hide the reason ruff gives for a failure.
+            [ruff_binary(), "format", *RUFF_SETTINGS, "--no-cache", "."],
             cwd=root,
             capture_output=True,
             text=True,
@@ -50,7 +51,8 @@ def format_python(files: dict[str, bytes]) -> dict[str, bytes]:
         )
         if proc.returncode != 0:
             raise FormatError(
-                "ruff could not format the generated code (a contractgen bug):\n" + proc.stderr
+                "ruff could not format the generated code (a contractgen bug):\n"
+                + (proc.stderr or proc.stdout)
             )
         out = dict(files)
         for path in py:

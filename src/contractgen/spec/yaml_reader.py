@@ -8,8 +8,10 @@ Spec files are untrusted input, so this reader is deliberately narrow:
 * plain scalars are typed by YAML 1.2 core rules, not 1.1: ``on``/``yes``
   stay strings, ``1.10`` is the number 1.1 (and the raw text is kept so a
   diagnostic can say "quote it");
-* duplicate keys, files over :data:`MAX_FILE_BYTES`, nesting deeper than
-  :data:`MAX_DEPTH`, invalid UTF-8 and control characters are errors.
+* duplicate keys (also ``1`` and ``"1"``, which JSON cannot tell apart),
+  files over :data:`MAX_FILE_BYTES`, nesting deeper than :data:`MAX_DEPTH`,
+  integers of more than :data:`MAX_INT_DIGITS` digits, invalid UTF-8 and
+  control characters are errors.
 
 The result is plain Python data plus a :class:`PositionMap` from a path
 (tuple of keys and indexes) to the line/column of the key and of the value.
@@ -31,6 +33,10 @@ _LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_DEPTH = 64
 MAX_DOCUMENTS = 1000
+# Longer integers cannot be converted to or from text by Python's default
+# limits (4,300 digits), so they could not reach any output.
+MAX_INT_DIGITS = 1000
+_INT_LIMIT: int = 10**MAX_INT_DIGITS
 
 Path_ = tuple[str | int, ...]
 
@@ -264,17 +270,19 @@ def _construct(
     positions.values.setdefault(path, _pos(file, node.start_mark))
     if isinstance(node, yaml.MappingNode):
         result: dict[Any, Any] = {}
+        texts: dict[str, Any] = {}  # str(key) -> key: 1 and "1" are one key in JSON
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
                 diagnostics.add(
                     _pos(file, key_node.start_mark), "CG007", "mapping keys must be plain scalars"
                 )
                 continue
-            key = _scalar(key_node, (*path, "<key>"), positions)
+            key = _scalar(key_node, (*path, "<key>"), positions, diagnostics)
             if isinstance(key, (bool, float)) or key is None:
                 key = key_node.value  # keep the text; the model check reports the key
-            if key in result:
-                first = positions.keys.get((*path, key))
+            same = texts.get(str(key), key)
+            if same in result:
+                first = positions.keys.get((*path, same))
                 where = f" (first at line {first.line})" if first else ""
                 diagnostics.add(
                     _pos(file, key_node.start_mark),
@@ -284,6 +292,7 @@ def _construct(
                 )
                 continue
             positions.keys[(*path, key)] = _pos(file, key_node.start_mark)
+            texts[str(key)] = key
             result[key] = _construct(value_node, (*path, key), positions, diagnostics)
         return result
     if isinstance(node, yaml.SequenceNode):
@@ -292,17 +301,39 @@ def _construct(
             for i, item in enumerate(node.value)
         ]
     assert isinstance(node, yaml.ScalarNode)
-    return _scalar(node, path, positions)
+    return _scalar(node, path, positions, diagnostics)
 
 
-def _scalar(node: yaml.ScalarNode, path: Path_, positions: PositionMap) -> Any:
+def _scalar(
+    node: yaml.ScalarNode, path: Path_, positions: PositionMap, diagnostics: Diagnostics
+) -> Any:
     text: str = node.value
     if node.style:  # quoted or block scalar: always a string (plain is None or "")
+        return text
+    if _too_long_int(text):
+        diagnostics.add(
+            _pos(positions.file, node.start_mark),
+            "CG006",
+            f"integer of {len(text):,} characters; numbers are limited to "
+            f"{MAX_INT_DIGITS:,} digits",
+            hint="quote it if it is text",
+        )
         return text
     value = _plain(text)
     if not isinstance(value, str):
         positions.plain_text[path] = text
     return value
+
+
+def _too_long_int(text: str) -> bool:
+    """A plain integer (decimal, octal or hex) of more than MAX_INT_DIGITS decimal digits."""
+    if len(text) <= MAX_INT_DIGITS:
+        return False
+    if _INT.match(text):
+        return True  # even leading zeros count towards Python's conversion limit
+    if _OCT.match(text) or _HEX.match(text):
+        return int(text[2:], 8 if text[1] == "o" else 16) >= _INT_LIMIT
+    return False
 
 
 def _plain(text: str) -> Any:
