@@ -6,6 +6,7 @@ every stage succeeded. Stage timings are kept for ``--timings``.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import time
 from collections.abc import Iterator
@@ -131,12 +132,40 @@ def inputs_hash(settings: Settings) -> str:
     return h.hexdigest()
 
 
+@contextmanager
+def _fewer_collections() -> Iterator[None]:
+    """Run the cyclic garbage collector less often while building.
+
+    A build allocates millions of small objects that live until it ends (the
+    IR, rendered text): with the default thresholds the collector traverses
+    them again and again (a fifth of a large build's time). Refcounting still
+    frees everything acyclic at once, so memory does not grow.
+    """
+    old = gc.get_threshold()
+    gc.set_threshold(50_000, 50, 100)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*old)
+
+
 def build(
     settings: Settings,
     targets: list[str],
     *,
     check: bool = False,
     force: bool = False,
+) -> BuildResult:
+    with _fewer_collections():
+        return _build(settings, targets, check=check, force=force)
+
+
+def _build(
+    settings: Settings,
+    targets: list[str],
+    *,
+    check: bool,
+    force: bool,
 ) -> BuildResult:
     from contractgen.output import writer
 

@@ -38,17 +38,25 @@ def sha256(data: bytes) -> str:
 @dataclass
 class FileSet:
     files: dict[str, bytes] = field(default_factory=dict)
+    # Lower-cased path -> path, so the case check is one lookup, not a scan.
+    _folded: dict[str, str] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self._folded = {p.lower(): p for p in self.files}
 
     def add(self, path: str, content: str | bytes) -> None:
         check_relative_path(path)
         folded = path.lower()
-        for existing in self.files:
-            if existing.lower() == folded:
-                raise UnsafePathError(
-                    f"two generated files differ only in case: {existing!r} and {path!r}"
-                )
+        if len(self._folded) != len(self.files):  # ``files`` was replaced from outside
+            self._folded = {p.lower(): p for p in self.files}
+        existing = self._folded.get(folded)
+        if existing is not None:
+            raise UnsafePathError(
+                f"two generated files differ only in case: {existing!r} and {path!r}"
+            )
         data = content.encode("utf-8") if isinstance(content, str) else content
         self.files[path] = data
+        self._folded[folded] = path
 
     def merge(self, other: FileSet, prefix: str = "") -> None:
         for path, data in other.files.items():

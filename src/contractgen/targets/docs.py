@@ -20,13 +20,18 @@ only through the ``md_*`` filters; it is a value, never part of a template.
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 import re
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
+import jinja2
 import yaml
 
+from contractgen.escape import FILTERS
 from contractgen.ir.models import ContractSet, EnumIR, ModelIR
 from contractgen.ir.scalars import SCALARS
 from contractgen.output.fileset import FileSet
@@ -93,7 +98,8 @@ class DocsTarget:
         title = settings.docs.site_name or settings.openapi.title
         site = Site(contracts, title)
         override = settings.root / settings.templates if settings.templates else None
-        env = environment(override)
+        env = _environment(override)
+        _clear_memo()
         url_base = docs_examples.base_url(settings)
         shared = {
             "site": site,
@@ -168,6 +174,52 @@ class DocsTarget:
         )
         files.add("mkdocs.yml", mkdocs)
         return files
+
+
+# -- the docs environment: contractgen's, with memoised escaping filters -------------
+
+# The escaping filters are pure functions of their text, and pages repeat the
+# same keys, names and type names thousands of times: each distinct call is
+# computed once per build. Only all-``str`` arguments are memoised (a cache
+# keyed by ``1`` would also answer ``True``).
+_MEMO: dict[str, dict[tuple[str, ...], Any]] = {}
+
+
+def _memoised(name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
+    memo = _MEMO.setdefault(name, {})
+
+    def filter_(*args: Any, **kwargs: Any) -> Any:
+        if kwargs or not all(type(a) is str for a in args):
+            return fn(*args, **kwargs)
+        try:
+            return memo[args]
+        except KeyError:
+            result = memo[args] = fn(*args)
+            return result
+
+    return filter_
+
+
+def _clear_memo() -> None:
+    for memo in _MEMO.values():
+        memo.clear()
+
+
+@functools.cache
+def _environment_for(override: str | None) -> jinja2.Environment:
+    base = environment(Path(override) if override is not None else None)
+    # An overlay with its own template cache: templates compiled here bind
+    # this environment's filters, not the base environment's.
+    env = base.overlay(cache_size=400)
+    env.filters = {
+        **base.filters,
+        **{name: _memoised(name, fn) for name, fn in FILTERS.items()},
+    }
+    return env
+
+
+def _environment(override: Path | None) -> jinja2.Environment:
+    return _environment_for(str(override) if override is not None else None)
 
 
 def _nav_lines(items: tuple[NavItem, ...], depth: int = 0) -> list[str]:

@@ -14,6 +14,7 @@ import posixpath
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Literal
 
 from contractgen.ir import naming
@@ -256,16 +257,37 @@ class Site:
         return self.versions[(family(spec), spec.key)][-1]
 
     def in_domain(self, domain: str) -> DomainParts:
+        parts = self._by_domain.get(domain)
+        if parts is None:
+            return DomainParts([], [], [], [], [], [], [])
+        return parts
+
+    @cached_property
+    def _by_domain(self) -> dict[str, DomainParts]:
+        """Every domain's parts, in one pass over the set (in set order, as filtered)."""
         c = self.contracts
-        return DomainParts(
-            features=[s for s in c.features if s.domain == domain],
-            capabilities=[s for s in c.capabilities if s.domain == domain],
-            operations=[s for s in c.operations if s.domain == domain],
-            events=[s for s in c.events if s.domain == domain],
-            models=[m for m in c.models if m.domain == domain and m.role == "shared"],
-            io_models=[m for m in c.models if m.domain == domain and m.role != "shared"],
-            enums=[e for e in c.enums if e.domain == domain],
-        )
+        out: dict[str, DomainParts] = {}
+
+        def parts(domain: str) -> DomainParts:
+            p = out.get(domain)
+            if p is None:
+                p = out[domain] = DomainParts([], [], [], [], [], [], [])
+            return p
+
+        for feat in c.features:
+            parts(feat.domain).features.append(feat)
+        for cap in c.capabilities:
+            parts(cap.domain).capabilities.append(cap)
+        for op in c.operations:
+            parts(op.domain).operations.append(op)
+        for ev in c.events:
+            parts(ev.domain).events.append(ev)
+        for m in c.models:
+            p = parts(m.domain)
+            (p.models if m.role == "shared" else p.io_models).append(m)
+        for e in c.enums:
+            parts(e.domain).enums.append(e)
+        return out
 
     # -- reverse links ---------------------------------------------------------
 
@@ -347,5 +369,20 @@ def _nav_title(item: Keyed | ModelIR | EnumIR) -> str:
 
 def href(from_page: str, to_page: str, anchor: str | None = None) -> str:
     """A relative link from one page to another (``../models/Order.md``)."""
-    target = posixpath.relpath(f"{to_page}.md", posixpath.dirname(from_page) or ".")
+    target = _relative(posixpath.dirname(from_page) or ".", to_page)
     return f"{target}#{anchor}" if anchor else target
+
+
+# Page stems are few directories deep and link to each other thousands of
+# times per build: each (directory, page) pair is worked out once.
+_RELATIVE: dict[tuple[str, str], str] = {}
+
+
+def _relative(from_dir: str, to_page: str) -> str:
+    key = (from_dir, to_page)
+    target = _RELATIVE.get(key)
+    if target is None:
+        if len(_RELATIVE) > 200_000:
+            _RELATIVE.clear()
+        target = _RELATIVE[key] = posixpath.relpath(f"{to_page}.md", from_dir)
+    return target
