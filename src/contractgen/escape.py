@@ -364,7 +364,7 @@ _YAML_NOT_STR = re.compile(
 # Safe as a plain scalar: starts with a letter, digit, '/' or '_', and holds no
 # indicator that could end or retype it.
 _YAML_PLAIN = re.compile(r"^[A-Za-z0-9_/$][A-Za-z0-9 _./@()+$=,;'`:{}\[\]*&!%?<>|~^-]*$")
-_YAML_PLAIN_BREAKERS = re.compile(r": | #|:$")
+_YAML_PLAIN_BREAKERS = re.compile(r": | #|:\Z")
 _YAML_BLOCK_UNSAFE = re.compile(r"[^\S\n]\n|[^\S\n]$|^\s|\r")
 
 
@@ -390,10 +390,10 @@ def yaml_str(text: str) -> str:
     """A YAML flow scalar (plain or double-quoted) that every reader reads as ``text``."""
     if (
         text
-        and _YAML_PLAIN.match(text)
+        and _YAML_PLAIN.fullmatch(text)
         and not text.endswith(" ")
         and not _YAML_PLAIN_BREAKERS.search(text)
-        and not _YAML_NOT_STR.match(text)
+        and not _YAML_NOT_STR.fullmatch(text)
     ):
         return text
     return '"' + "".join(_yaml_char(ch) for ch in text) + '"'

@@ -9,6 +9,7 @@ pinned by snapshot, are the fixtures of tests/foundation/broken/.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,7 +26,11 @@ OP = "kind: command\nkey: shop.order.create\nversion: 1.0.0\n"
 
 
 def rest(path: str, fields: str = "runId: ID") -> str:
-    return OP + f"input: {{ {fields} }}\ntransport:\n  rest: {{ method: POST, path: {path!r} }}\n"
+    # A JSON string is a YAML double-quoted scalar: escapes such as \n are line breaks.
+    return (
+        OP
+        + f"input: {{ {fields} }}\ntransport:\n  rest: {{ method: POST, path: {json.dumps(path)} }}\n"
+    )
 
 
 @dataclass(frozen=True)
@@ -153,6 +158,7 @@ CASES = [
     ),
     # 4. REST paths with injected text or parameters that are not input fields
     Case(4, "query string in a path", rest("/orders/{runId}?admin=true"), (("CG108", "6:31"),)),
+    Case(4, "line break after a path", rest("/orders/{runId}\n"), (("CG108", "6:31"),)),
     Case(4, "encoded dot segment", rest("/orders/%2e%2e/admin"), (("CG108", "6:31"),)),
     Case(4, "space in a path", rest("/orders/a b"), (("CG108", "6:31"),)),
     Case(4, "parameter inside a segment", rest("/orders/{runId}.json"), (("CG108", "6:31"),)),
@@ -205,6 +211,12 @@ CASES = [
         (("CG121", "3:17"),),
     ),
     Case(6, "enum value twice", "kind: enum\nname: E\nvalues: [x, x]\n", (("CG120", "3:13"),)),
+    Case(
+        6,
+        "line break after an error code",
+        OP + 'errors:\n  "NOT_FOUND\\n": { http: 404, description: d }\n',
+        (("CG110", "5:3"),),
+    ),
     Case(
         6,
         "empty error code",

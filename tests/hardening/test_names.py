@@ -25,6 +25,7 @@ from typing import Any
 
 import markdown
 import pytest
+import yaml
 
 from contractgen.diagnostics import Diagnostics
 from contractgen.pipeline import load_contracts
@@ -75,6 +76,7 @@ EXPECTED = {
     "{{ x }}": "x",
     "<b>": "b",
     "line\nbreak": "line_break",
+    "nl\n": "nl",
     "_input": "input",
     "_compact": "compact",
     "typing": "typing",
@@ -127,6 +129,7 @@ def test_the_ir_names_are_pinned(tmp_path: Path) -> None:
 
 def test_openapi_keeps_every_wire_name(names: Built) -> None:
     doc = json.loads(names.read("openapi/openapi.json"))
+    assert yaml.safe_load(names.read("openapi/openapi.yaml")) == doc
     schemas = doc["components"]["schemas"]
     assert list(schemas["NamesAllEchoInput"]["properties"]) == list(EXPECTED)
     find = doc["paths"]["/v1/names/all/find"]["get"]

@@ -140,7 +140,7 @@ class _Builder:
     def field_ir(
         self, wire: str, spec: FieldSpec, loaded: LoadedSpec, path: tuple[str | int, ...]
     ) -> FieldIR | None:
-        match = _TYPE_EXPR.match(spec.type)
+        match = _TYPE_EXPR.fullmatch(spec.type)
         position = loaded.at(*path)
         if match is None:  # the raw model's pattern already rejects this
             return None
@@ -605,7 +605,7 @@ def _operation(b: _Builder, s: LoadedSpec, preregistered: dict[str, Any]) -> Ope
     errors: list[ErrorIR] = []
     for code, err in spec.errors.items():
         position = s.key_at("errors", code)
-        if not ERROR_CODE.match(code):
+        if not ERROR_CODE.fullmatch(code):  # fullmatch: '$' would allow a final line break
             b.error(
                 position,
                 "CG110",
@@ -725,7 +725,7 @@ def _rest(
         for segment in path.split("/")[1:]:
             if path == "/":
                 break
-            m = _PATH_SEGMENT.match(segment)
+            m = _PATH_SEGMENT.fullmatch(segment)
             if m is None or segment in (".", ".."):
                 b.error(
                     position,

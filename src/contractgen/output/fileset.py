@@ -24,7 +24,7 @@ def check_relative_path(path: str) -> str:
     if not path or path.startswith("/") or "\\" in path or "\x00" in path:
         raise UnsafePathError(f"unsafe output path {path!r}")
     for segment in path.split("/"):
-        if segment in ("", ".", "..") or not _SAFE_SEGMENT.match(segment):
+        if segment in ("", ".", "..") or not _SAFE_SEGMENT.fullmatch(segment):
             raise UnsafePathError(f"unsafe output path {path!r} (segment {segment!r})")
         if segment.split(".", 1)[0].lower() in WINDOWS_DEVICES:
             raise UnsafePathError(f"unsafe output path {path!r} (reserved device name)")
