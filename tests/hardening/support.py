@@ -167,10 +167,13 @@ class Html(HTMLParser):
         self.blocks: list[tuple[str, str]] = []  # (tag, text) of h1-h3, p, li, td
         self._open: list[str] = []
         self._block: list[tuple[str, list[str]]] = []
+        self._permalink = False  # inside the ¶ link of a heading (not page text)
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         values = {k.lower(): v or "" for k, v in attrs}
         self.elements.append((tag, values))
+        if tag == "a" and "headerlink" in values.get("class", "").split():
+            self._permalink = True
         if tag == "script":
             self.scripts.append((values, ""))
         if tag == "br":
@@ -181,9 +184,11 @@ class Html(HTMLParser):
         self._open.append(tag)
 
     def handle_endtag(self, tag: str) -> None:
+        if tag == "a":
+            self._permalink = False
         if tag in ("h1", "h2", "h3", "p", "li", "td", "th") and self._block:
             btag, parts = self._block.pop()
-            self.blocks.append((btag, normalized("".join(parts)).removesuffix("¶").rstrip()))
+            self.blocks.append((btag, normalized("".join(parts))))
         if tag in self._open:
             while self._open and self._open.pop() != tag:
                 pass
@@ -194,6 +199,8 @@ class Html(HTMLParser):
             parts.append(data)
 
     def handle_data(self, data: str) -> None:
+        if self._permalink:
+            return
         if self._open and self._open[-1] == "script":
             attrs, body = self.scripts[-1]
             self.scripts[-1] = (attrs, body + data)
