@@ -76,6 +76,11 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument(
         "--force", action="store_true", help="regenerate even if the inputs did not change"
     )
+    b.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="neither read nor write the build cache (.contractgen-cache/ next to the config)",
+    )
 
     v = sub.add_parser(
         "validate",
@@ -208,7 +213,9 @@ def _build(args: argparse.Namespace, settings: Settings) -> int:
 
     targets = _check_targets(settings)
     try:
-        result = build(settings, targets, check=args.check, force=args.force)
+        result = build(
+            settings, targets, check=args.check, force=args.force, use_cache=not args.no_cache
+        )
     except SpecError as exc:
         _report(exc.diagnostics, args)
         print("contractgen: nothing was written", file=sys.stderr)

@@ -9,36 +9,55 @@ from __future__ import annotations
 import gc
 import hashlib
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from contractgen import __version__
 from contractgen.config import Settings
 from contractgen.diagnostics import Diagnostics, Position, SpecError
-from contractgen.ir.models import ContractSet
 from contractgen.output.fileset import FileSet, UnsafePathError, sha256
+
+if TYPE_CHECKING:
+    from contractgen.ir.models import ContractSet
+    from contractgen.output.cache import BuildCache
 
 GENERATOR = f"contractgen {__version__}"
 
 
 @dataclass
 class Timings:
+    """Wall time of each stage; a stage entered inside another is its sub-stage."""
+
     stages: list[tuple[str, float]] = field(default_factory=list)
+    depths: list[int] = field(default_factory=list)
+    _depth: int = 0
+    # Called with a stage's name as it begins (the progress display).
+    on_stage: Callable[[str], None] | None = None
 
     @contextmanager
     def stage(self, name: str) -> Iterator[None]:
+        if self.on_stage is not None and self._depth == 0:
+            self.on_stage(name)
+        index = len(self.stages)
+        self.stages.append((name, 0.0))
+        self.depths.append(self._depth)
+        self._depth += 1
         start = time.perf_counter()
         try:
             yield
         finally:
-            self.stages.append((name, time.perf_counter() - start))
+            self._depth -= 1
+            self.stages[index] = (name, time.perf_counter() - start)
 
     def table(self) -> str:
-        total = sum(t for _, t in self.stages)
-        width = max([len(n) for n, _ in self.stages] + [5])
-        lines = [f"{name:<{width}}  {t * 1000:8.1f} ms" for name, t in self.stages]
+        depths = self.depths + [0] * (len(self.stages) - len(self.depths))
+        total = sum(t for (_, t), d in zip(self.stages, depths, strict=True) if d == 0)
+        rows = [("  " * d + n, t) for (n, t), d in zip(self.stages, depths, strict=True)]
+        width = max([len(n) for n, _ in rows] + [5])
+        lines = [f"{n:<{width}}  {t * 1000:8.1f} ms" for n, t in rows]
         lines.append(f"{'total':<{width}}  {total * 1000:8.1f} ms")
         return "\n".join(lines)
 
@@ -74,27 +93,50 @@ def load_contracts(
 
 
 def render_targets(
-    contracts: ContractSet, settings: Settings, targets: list[str], timings: Timings
+    contracts: ContractSet,
+    settings: Settings,
+    targets: list[str],
+    timings: Timings,
+    cache: BuildCache | None = None,
 ) -> FileSet:
+    from contractgen.output.cache import BuildCache
     from contractgen.output.format import format_python
     from contractgen.targets import registry
     from contractgen.targets.base import RenderContext
 
-    ctx = RenderContext(settings=settings, generator=GENERATOR)
+    cache = cache or BuildCache(None, "")
+    ctx = RenderContext(settings=settings, generator=GENERATOR, cache=cache, timings=timings)
+    loaded = [(name, registry.load(name)) for name in targets]
+    # Targets with work to hand to other processes start it first (the
+    # Python models), so it runs while the other targets render here.
+    for name, target in loaded:
+        start = getattr(target, "start", None)
+        if start is not None:
+            with timings.stage(f"target {name} (start)"):
+                start(contracts, ctx)
+    ordered = sorted(loaded, key=lambda item: hasattr(item[1], "start"))
+    rendered: dict[str, FileSet] = {}
+    for name, target in ordered:
+        with timings.stage(f"target {name}"):
+            rendered[name] = target.render(contracts, ctx)
     files = FileSet()
     for name in targets:
-        with timings.stage(f"target {name}"):
-            target = registry.load(name)
-            files.merge(target.render(contracts, ctx), prefix=name)
+        files.merge(rendered[name], prefix=name)
     with timings.stage("format"):
-        files.files = format_python(files.files)
+        files.files = format_python(files.files, cache)
     return files
 
 
 def inputs_hashes(settings: Settings, targets: list[str]) -> dict[str, str]:
     """Per target, a hash of everything its output depends on."""
-    common = inputs_hash(settings)
-    return {t: hashlib.sha256(f"{common}\0{t}".encode()).hexdigest() for t in targets}
+    return _inputs(settings, targets)[0]
+
+
+def _inputs(settings: Settings, targets: list[str]) -> tuple[dict[str, str], str]:
+    """Per-target input hashes, and the hash of contractgen itself (code, templates, version)."""
+    common, code = _inputs_hash(settings)
+    per_target = {t: hashlib.sha256(f"{common}\0{t}".encode()).hexdigest() for t in targets}
+    return per_target, code
 
 
 def inputs_hash(settings: Settings) -> str:
@@ -102,17 +144,36 @@ def inputs_hash(settings: Settings) -> str:
 
     Lets ``--check`` prove an up-to-date tree without regenerating it.
     """
+    return _inputs_hash(settings)[0]
+
+
+def _templates_dir() -> Path:
+    """:func:`contractgen.render.templates_dir`, without importing Jinja when the
+    templates are where they belong (a no-op build renders nothing)."""
+    here = Path(__file__).parent
+    for candidate in (here / "templates", here.resolve().parents[1] / "templates"):
+        if candidate.is_dir():
+            return candidate
     from contractgen.render import templates_dir
-    from contractgen.spec.load import discover
+
+    return templates_dir()  # raises InstallationError
+
+
+def _inputs_hash(settings: Settings) -> tuple[str, str]:
+    from contractgen.spec.files import discover
 
     h = hashlib.sha256()
+    # What salts the build cache: everything but the specs and the settings
+    # (cache keys hash those parts of them that each entry depends on).
+    code = hashlib.sha256()
     h.update(GENERATOR.encode())
+    code.update(GENERATOR.encode())
     h.update(settings.model_dump_json(exclude={"root", "targets"}).encode())
     # The generator's own code counts as an input: a changed emitter must not
     # hide behind an unchanged version number.
     roots: list[tuple[str, Path]] = [
         ("specs", settings.specs_dir),
-        ("templates", templates_dir()),
+        ("templates", _templates_dir()),
         ("generator", Path(__file__).parent),
     ]
     if settings.templates:
@@ -125,11 +186,18 @@ def inputs_hash(settings: Settings) -> str:
         elif label == "generator":
             paths = sorted(root.rglob("*.py"))
         else:
-            paths = sorted(p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+            paths = sorted(
+                p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts
+            )
         for p in paths:
-            h.update(f"{label}/{p.relative_to(root).as_posix()}\0".encode())
-            h.update(sha256(p.read_bytes()).encode())
-    return h.hexdigest()
+            name = f"{label}/{p.relative_to(root).as_posix()}\0".encode()
+            digest = sha256(p.read_bytes()).encode()
+            h.update(name)
+            h.update(digest)
+            if label != "specs":
+                code.update(name)
+                code.update(digest)
+    return h.hexdigest(), code.hexdigest()
 
 
 @contextmanager
@@ -155,14 +223,33 @@ def build(
     *,
     check: bool = False,
     force: bool = False,
+    use_cache: bool = True,
 ) -> BuildResult:
+    """Generate ``targets``; with ``check``, only compare with the output tree.
+
+    With ``use_cache``, intermediate results are kept in and taken from
+    ``.contractgen-cache/`` next to the configuration (see
+    :mod:`contractgen.output.cache`); the output is the same either way.
+    """
+    from contractgen.output.cache import CACHE_DIR, BuildCache
+
     with _fewer_collections():
-        return _build(settings, targets, check=check, force=force)
+        timings = Timings()
+        with timings.stage("hash inputs"):
+            digests, code = _inputs(settings, targets)
+        cache = BuildCache(settings.root / CACHE_DIR if use_cache else None, code)
+        try:
+            return _build(settings, targets, digests, cache, timings, check=check, force=force)
+        finally:
+            cache.close()
 
 
 def _build(
     settings: Settings,
     targets: list[str],
+    digests: dict[str, str],
+    cache: BuildCache,
+    timings: Timings,
     *,
     check: bool,
     force: bool,
@@ -170,18 +257,17 @@ def _build(
     from contractgen.output import writer
 
     diagnostics = Diagnostics()
-    timings = Timings()
     out_dir = settings.out_dir
     display = settings.out.as_posix()
-    with timings.stage("hash inputs"):
-        digests = inputs_hashes(settings, targets)
     full_manifest = writer.Manifest.read(out_dir)
     # Building some targets must neither delete nor forget the others' files.
     previous = full_manifest.for_targets(targets) if full_manifest else None
     if not force and previous is not None and previous.inputs == digests:
         with timings.stage("verify"):
-            intact = _tree_matches(out_dir, previous)
-        if intact:
+            states = writer.verify(out_dir, previous, cache.file_states())
+        if states is not None:
+            _record_states(cache, full_manifest, states)
+            cache.save()
             return BuildResult(
                 None,
                 FileSet(),
@@ -193,16 +279,18 @@ def _build(
 
     contracts = load_contracts(settings, diagnostics, timings)
     try:
-        files = render_targets(contracts, settings, targets, timings)
+        files = render_targets(contracts, settings, targets, timings, cache)
     except UnsafePathError as exc:
         diagnostics.add(Position(display), "CG900", str(exc))
         raise SpecError(diagnostics) from None
-    manifest = writer.Manifest(inputs=digests, generator=GENERATOR, files=dict(files.hashes()))
+    with timings.stage("hash output"):
+        hashes = dict(files.hashes())
+    manifest = writer.Manifest(inputs=digests, generator=GENERATOR, files=hashes)
     if full_manifest is not None:
         manifest = full_manifest.merged(manifest, targets)
     with timings.stage("plan"):
         try:
-            plan = writer.plan(out_dir, files, previous)
+            plan = writer.plan(out_dir, files, previous, hashes, cache.file_states())
         except writer.WriteError as exc:
             diagnostics.add(Position(display), "CG901", str(exc))
             raise SpecError(diagnostics) from None
@@ -218,6 +306,8 @@ def _build(
         result.stale_diff = writer.diff(out_dir, plan, display)
         result.written = sorted(plan.write)
         result.deleted = plan.delete
+        with timings.stage("save cache"):
+            cache.save()
         return result
     with timings.stage("write"):
         try:
@@ -225,19 +315,26 @@ def _build(
         except writer.WriteError as exc:
             diagnostics.add(Position(display), "CG902", str(exc))
             raise SpecError(diagnostics) from None
+    with timings.stage("save cache"):
+        states = dict(plan.states)
+        for rel in plan.write:
+            states[rel] = writer.file_state(out_dir / rel, hashes[rel])
+        _record_states(cache, manifest, states)
+        cache.save()
     result.written = sorted(plan.write)
     result.deleted = plan.delete
     return result
 
 
-def _tree_matches(out_dir: Path, manifest: object) -> bool:
+def _record_states(
+    cache: BuildCache, manifest: object, states: dict[str, tuple[int, int, int, str]]
+) -> None:
+    """Remember how every file of the manifest looks on disk, for the next build."""
     from contractgen.output.writer import Manifest
 
     assert isinstance(manifest, Manifest)
-    for rel, digest in manifest.files.items():
-        try:
-            if sha256((out_dir / rel).read_bytes()) != digest:
-                return False
-        except OSError:
-            return False
-    return True
+    known = cache.file_states()
+    merged = {rel: known[rel] for rel in manifest.files if rel in known}
+    merged.update((rel, st) for rel, st in states.items() if rel in manifest.files)
+    if merged != known:
+        cache.record_files(merged)

@@ -7,9 +7,14 @@ nor a ruff release can change the output.
 
 from __future__ import annotations
 
+import hashlib
 import subprocess
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from contractgen.output.cache import BuildCache
 
 RUFF_SETTINGS = ["--isolated", "--line-length", "100", "--target-version", "py311"]
 
@@ -28,12 +33,43 @@ def ruff_binary() -> str:
 calls = 0
 
 
-def format_python(files: dict[str, bytes]) -> dict[str, bytes]:
-    """Format the ``.py`` entries of ``files``; other entries pass through."""
-    global calls
+def _ruff_version() -> str:
+    from importlib.metadata import version
+
+    return version("ruff")
+
+
+def format_python(files: dict[str, bytes], cache: BuildCache | None = None) -> dict[str, bytes]:
+    """Format the ``.py`` entries of ``files``; other entries pass through.
+
+    With a ``cache``, a file whose exact text was formatted before is taken
+    from it (ruff's output depends only on the text, its version and the
+    fixed settings); ruff runs once, on the rest.
+    """
     py = {p: d for p, d in files.items() if p.endswith(".py")}
     if not py:
         return dict(files)
+    keys: dict[str, str] = {}
+    done: dict[str, bytes] = {}
+    if cache is not None and cache.enabled:
+        salt = f"{_ruff_version()}\0{' '.join(RUFF_SETTINGS)}\0".encode()
+        keys = {p: hashlib.sha256(salt + d).hexdigest() for p, d in py.items()}
+        found = cache.get_many("format", keys.values())
+        done = {p: found[k] for p, k in keys.items() if k in found}
+    todo = {p: d for p, d in py.items() if p not in done}
+    out = dict(files)
+    out.update(done)
+    if todo:
+        formatted = _run_ruff(todo)
+        out.update(formatted)
+        if keys and cache is not None:
+            for p, data in formatted.items():
+                cache.put("format", keys[p], data)
+    return out
+
+
+def _run_ruff(py: dict[str, bytes]) -> dict[str, bytes]:
+    global calls
     calls += 1
     with tempfile.TemporaryDirectory(prefix="contractgen-fmt-") as tmp:
         root = Path(tmp)
@@ -54,7 +90,4 @@ def format_python(files: dict[str, bytes]) -> dict[str, bytes]:
                 "ruff could not format the generated code (a contractgen bug):\n"
                 + (proc.stderr or proc.stdout)
             )
-        out = dict(files)
-        for path in py:
-            out[path] = (root / path).read_bytes()
-    return out
+        return {path: (root / path).read_bytes() for path in py}

@@ -17,7 +17,11 @@ import contextlib
 import difflib
 import json
 import os
+import stat
 import tempfile
+import time
+from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,6 +29,14 @@ from contractgen.output.fileset import FileSet, check_relative_path, sha256
 
 MANIFEST = ".contractgen-manifest.json"
 MANIFEST_VERSION = 1
+
+# How a file looked when its content hash was last known: (size, mtime_ns,
+# inode, sha256). The build cache keeps these, so a file whose size, mtime
+# and inode are unchanged need not be read again (git's index does the same).
+FileState = tuple[int, int, int, str]
+# A file changed this recently may change again within the same timestamp
+# tick, keeping size and mtime: its hash is not recorded (it is read next time).
+_RACY_NS = 50_000_000
 
 
 class WriteError(RuntimeError):
@@ -82,22 +94,98 @@ class Plan:
     delete: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     kept_modified: list[str] = field(default_factory=list)  # stale but edited by hand
-    current: dict[str, bytes | None] = field(default_factory=dict)  # disk content before
+    # disk content before, of the files to write or delete
+    current: dict[str, bytes | None] = field(default_factory=dict)
+    states: dict[str, FileState] = field(default_factory=dict)  # of the unchanged files
 
     @property
     def is_clean(self) -> bool:
         return not self.write and not self.delete
 
 
-def _safe_target(out_dir: Path, rel: str) -> Path:
+def _safe_target(out_dir: Path, rel: str, checked: set[str] | None = None) -> Path:
+    """``out_dir / rel``, refusing a symbolic link anywhere on the way.
+
+    ``checked`` remembers the directories already found not to be links.
+    """
     check_relative_path(rel)
     target = out_dir / rel
     probe = out_dir
-    for part in rel.split("/"):
+    parts = rel.split("/")
+    for i, part in enumerate(parts):
         probe = probe / part
+        if checked is not None and i < len(parts) - 1:
+            prefix = "/".join(parts[: i + 1])
+            if prefix in checked:
+                continue
+            checked.add(prefix)
         if probe.is_symlink():
             raise WriteError(f"refusing to write through a symbolic link: {probe}")
     return target
+
+
+def file_state(path: Path, digest: str, st: os.stat_result | None = None) -> FileState:
+    """The state to remember for ``path``, whose content hashes to ``digest``."""
+    st = st or os.stat(path)
+    if st.st_mtime_ns >= time.time_ns() - _RACY_NS:
+        digest = ""
+    return (st.st_size, st.st_mtime_ns, st.st_ino, digest)
+
+
+def _same(state: FileState | None, st: os.stat_result, digest: str) -> bool:
+    return (
+        state is not None
+        and bool(state[3])
+        and state[3] == digest
+        and state[:3] == (st.st_size, st.st_mtime_ns, st.st_ino)
+    )
+
+
+def verify(
+    out_dir: Path, manifest: Manifest, known: Mapping[str, FileState]
+) -> dict[str, FileState] | None:
+    """Whether every file of ``manifest`` is on disk with its recorded hash.
+
+    Returns the files' states, or None at the first missing or changed file.
+    Files whose state is ``known`` and unchanged are not read; the others are
+    read and hashed in a few threads (reading and hashing release the GIL).
+    """
+    states: dict[str, FileState] = {}
+    todo: list[tuple[str, str, os.stat_result]] = []
+    for rel, digest in manifest.files.items():
+        try:
+            st = os.stat(out_dir / rel)
+        except OSError:
+            return None
+        if not stat.S_ISREG(st.st_mode):
+            return None
+        if _same(known.get(rel), st, digest):
+            states[rel] = known[rel]
+        else:
+            todo.append((rel, digest, st))
+
+    def check(chunk: list[tuple[str, str, os.stat_result]]) -> dict[str, FileState] | None:
+        out: dict[str, FileState] = {}
+        for rel, digest, st in chunk:
+            try:
+                if sha256((out_dir / rel).read_bytes()) != digest:
+                    return None
+            except OSError:
+                return None
+            out[rel] = file_state(out_dir / rel, digest, st)
+        return out
+
+    if len(todo) < 256:
+        results = [check(todo)]
+    else:
+        size = (len(todo) + 15) // 16
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            results = list(pool.map(check, [todo[i : i + size] for i in range(0, len(todo), size)]))
+    for part in results:
+        if part is None:
+            return None
+        states.update(part)
+    return states
 
 
 def _read(path: Path) -> bytes | None:
@@ -109,19 +197,41 @@ def _read(path: Path) -> bytes | None:
         raise WriteError(f"{path} is a directory where a generated file belongs") from exc
 
 
-def plan(out_dir: Path, files: FileSet, previous: Manifest | None) -> Plan:
+def plan(
+    out_dir: Path,
+    files: FileSet,
+    previous: Manifest | None,
+    hashes: Mapping[str, str] | None = None,
+    known: Mapping[str, FileState] | None = None,
+) -> Plan:
+    """What to write and delete. With ``hashes`` (of ``files``) and the ``known``
+    states of the tree, a file whose state is unchanged and whose hash is the
+    new content's is not read."""
     result = Plan()
     if out_dir.is_symlink():
         raise WriteError(f"refusing to write into a symbolic link: {out_dir}")
     owned = set(previous.files) if previous else set()
+    checked: set[str] = set()
     for rel in files:
-        target = _safe_target(out_dir, rel)
-        current = _read(target)
-        result.current[rel] = current
+        target = _safe_target(out_dir, rel, checked)
         new = files.files[rel]
+        st = None
+        if hashes is not None:
+            try:
+                st = os.stat(target)
+            except OSError:
+                st = None
+            if st is not None and known and _same(known.get(rel), st, hashes[rel]):
+                result.unchanged.append(rel)
+                result.states[rel] = known[rel]
+                continue
+        current = _read(target)
         if current == new:
             result.unchanged.append(rel)
+            if st is not None and hashes is not None:
+                result.states[rel] = file_state(target, hashes[rel], st)
             continue
+        result.current[rel] = current
         if current is not None and rel not in owned:
             raise WriteError(
                 f"{target} exists and was not generated by contractgen; "
@@ -130,7 +240,7 @@ def plan(out_dir: Path, files: FileSet, previous: Manifest | None) -> Plan:
         result.write[rel] = new
     if previous:
         for rel in sorted(set(previous.files) - set(files.files)):
-            target = _safe_target(out_dir, rel)
+            target = _safe_target(out_dir, rel, checked)
             current = _read(target)
             if current is None:
                 continue
@@ -152,10 +262,16 @@ def apply(out_dir: Path, p: Plan, manifest: Manifest) -> None:
         if not out_dir.exists():
             out_dir.mkdir(parents=True)
             created_dirs.append(out_dir)
+        present: set[str] = set()  # directories known to exist
         for rel, data in sorted(p.write.items()):
             target = out_dir / rel
-            for parent in reversed(target.relative_to(out_dir).parents):
-                d = out_dir / parent
+            parts = rel.split("/")[:-1]
+            for i in range(1, len(parts) + 1):
+                prefix = "/".join(parts[:i])
+                if prefix in present:
+                    continue
+                present.add(prefix)
+                d = out_dir / prefix
                 if not d.exists():
                     d.mkdir()
                     created_dirs.append(d)

@@ -45,12 +45,30 @@ def _scalar(value: Any, indent: str) -> str:
         # YAML 1.1 readers need a dot in the mantissa to see a float.
         return f"{mantissa}.0e{exponent}" if e and "." not in mantissa else text
     if isinstance(value, str):
-        return yaml_block(value, indent + INDENT) or yaml_str(value)
+        if "\n" in value:
+            block = yaml_block(value, indent + INDENT)
+            if block is not None:
+                return block
+        return _quoted(value)
     if isinstance(value, dict):
         return "{}"
     if isinstance(value, list):
         return "[]"
     raise TypeError(f"cannot serialize {type(value).__name__} as YAML")
+
+
+# Documents repeat the same keys and values thousands of times ("type",
+# "string", a $ref): each distinct string is quoted once per process.
+_QUOTED: dict[str, str] = {}
+
+
+def _quoted(text: str) -> str:
+    quoted = _QUOTED.get(text)
+    if quoted is None:
+        if len(_QUOTED) > 100_000:
+            _QUOTED.clear()
+        quoted = _QUOTED[text] = yaml_str(text)
+    return quoted
 
 
 def _is_collection(value: Any) -> bool:
@@ -60,7 +78,7 @@ def _is_collection(value: Any) -> bool:
 def _mapping(data: dict[str, Any], indent: str, out: list[str], first_prefix: str | None = None) -> None:
     for i, (key, value) in enumerate(data.items()):
         prefix = first_prefix if (i == 0 and first_prefix is not None) else indent
-        k = yaml_str(str(key))
+        k = _quoted(str(key))
         if isinstance(value, dict) and value:
             out.append(f"{prefix}{k}:")
             _mapping(value, indent + INDENT, out)

@@ -14,10 +14,9 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from contractgen.diagnostics import Diagnostics, Position
+from contractgen.spec.files import discover
 from contractgen.spec.models import SPEC_CLASSES, AnySpec
 from contractgen.spec.yaml_reader import YAML11_BOOLEANS, Path_, PositionMap, read_yaml
-
-SPEC_SUFFIXES = (".yaml", ".yml")
 
 
 @dataclass(frozen=True)
@@ -38,20 +37,6 @@ class LoadedSpec:
 
     def key_at(self, *path: str | int) -> Position:
         return self.positions.key(tuple(path))
-
-
-def discover(specs_dir: Path) -> list[Path]:
-    """Spec files under ``specs_dir``, in a stable order independent of the file system."""
-    if specs_dir.is_file():
-        return [specs_dir]
-    found = [
-        p
-        for p in specs_dir.rglob("*")
-        if p.suffix in SPEC_SUFFIXES
-        and p.is_file()
-        and not any(part.startswith(".") for part in p.relative_to(specs_dir).parts)
-    ]
-    return sorted(found, key=lambda p: p.relative_to(specs_dir).as_posix())
 
 
 def load_specs(specs_dir: Path, display_root: Path, diagnostics: Diagnostics) -> list[LoadedSpec]:

@@ -7,21 +7,37 @@ over all targets' output afterwards). Its files land under ``<out>/<name>/``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Protocol
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Protocol
 
 from contractgen.config import Settings
 from contractgen.ir.models import ContractSet
+from contractgen.output.cache import BuildCache
 from contractgen.output.fileset import FileSet
+
+if TYPE_CHECKING:
+    from contractgen.pipeline import Timings
+
+
+def _no_cache() -> BuildCache:
+    return BuildCache(None, "")
 
 
 @dataclass(frozen=True)
 class RenderContext:
     settings: Settings
     generator: str  # "contractgen X.Y.Z", for headers
+    # Intermediate results of earlier builds (a disabled cache by default).
+    cache: BuildCache = field(default_factory=_no_cache)
+    # Sub-stage times for ``--timings`` (``target python: models``, ...).
+    timings: Timings | None = None
 
 
 class Target(Protocol):
+    """A surface. A target may also define ``start(contracts, ctx)``: the
+    pipeline calls it before rendering any target, so work it hands to other
+    processes overlaps the other targets' rendering; ``render`` then collects it."""
+
     name: str
     description: str
 

@@ -32,7 +32,7 @@ import jinja2
 import yaml
 
 from contractgen.escape import FILTERS
-from contractgen.ir.models import ContractSet, EnumIR, ModelIR
+from contractgen.ir.models import ContractSet, EnumIR, FieldIR, ModelIR
 from contractgen.ir.scalars import SCALARS
 from contractgen.output.fileset import FileSet
 from contractgen.render import environment
@@ -118,6 +118,7 @@ class DocsTarget:
             "json_text": json_text,
             "json_texts": lambda values: [json_text(v) for v in values],
             "json_block": json_block,
+            "field_row": FieldRows(site, env).row,
         }
 
         files = FileSet()
@@ -174,6 +175,82 @@ class DocsTarget:
         )
         files.add("mkdocs.yml", mkdocs)
         return files
+
+
+# -- field tables ----------------------------------------------------------------------
+
+
+class FieldRows:
+    """The rows of the field tables (``field_table`` in ``_macros.md.jinja``).
+
+    Pages show tens of thousands of rows, the same field on several pages: in
+    Python, with every cell but the type link (relative to the page) worked
+    out once per field, a row costs a fraction of the template macros it
+    replaces. The cells are the macros' exactly:
+
+    * Type: ``list of`` when a list, the type's name linked to its page (a
+      model, an enum, or the scalars page), ``or null`` when nullable;
+    * Description: ``**Deprecated.**``, the description (``md_cell``), the
+      examples (``Example:`` and each as JSON in ``md_code``), joined by ``<br>``;
+    * Constraints: ``length ≥ n``, ``length ≤ n``, ``≥ n``, ``≤ n``, ``items ≥ n``,
+      ``items ≤ n``, ``pattern`` and the pattern in ``md_code``, joined by ``<br>``;
+    * Default: the default as JSON in ``md_code``;
+
+    and an empty cell shows ``—``.
+    """
+
+    def __init__(self, site: Site, env: jinja2.Environment) -> None:
+        self.site = site
+        self.md_code = env.filters["md_code"]
+        self.md_cell = env.filters["md_cell"]
+        self.cells: dict[int, tuple[FieldIR, str, str]] = {}
+
+    def row(self, f: FieldIR, link: Callable[[str], str]) -> str:
+        cached = self.cells.get(id(f))
+        if cached is None or cached[0] is not f:
+            cached = self.cells[id(f)] = (f, *self._cells(f))
+        _, head, tail = cached
+        type_cell = f"[{self.md_code(f.type.name)}]({link(self.site.type_page(f))})"
+        if f.is_list:
+            type_cell = "list of " + type_cell
+        if f.nullable:
+            type_cell += " or null"
+        return f"{head}{type_cell}{tail}"
+
+    def _cells(self, f: FieldIR) -> tuple[str, str]:
+        md_code = self.md_code
+        head = f"| {md_code(f.name)} | {md_code(f.py_name)} | "
+        description = "<br>".join(
+            part
+            for part in (
+                "**Deprecated.**" if f.deprecated else "",
+                self.md_cell(f.description) if f.description else "",
+                "Example: " + ", ".join(md_code(json_text(v)) for v in f.examples)
+                if f.examples
+                else "",
+            )
+            if part
+        )
+        c = f.constraints
+        constraints = "<br>".join(
+            part
+            for part in (
+                f"length ≥ {c.min_length}" if c.min_length is not None else "",
+                f"length ≤ {c.max_length}" if c.max_length is not None else "",
+                f"≥ {c.minimum}" if c.minimum is not None else "",
+                f"≤ {c.maximum}" if c.maximum is not None else "",
+                f"items ≥ {c.min_items}" if c.min_items is not None else "",
+                f"items ≤ {c.max_items}" if c.max_items is not None else "",
+                "pattern " + md_code(c.pattern) if c.pattern is not None else "",
+            )
+            if part
+        )
+        default = md_code(json_text(f.default)) if f.has_default else ""
+        tail = (
+            f" | {'yes' if f.required else 'no'} | {description or '—'} "
+            f"| {constraints or '—'} | {default or '—'} |"
+        )
+        return head, tail
 
 
 # -- the docs environment: contractgen's, with memoised escaping filters -------------

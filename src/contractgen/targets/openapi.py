@@ -24,7 +24,6 @@ Mapping (see also tests/openapi/):
 from __future__ import annotations
 
 import http
-import json
 from collections import defaultdict
 from typing import Any
 
@@ -43,7 +42,7 @@ from contractgen.ir.models import (
     OperationIR,
     SpecId,
 )
-from contractgen.output import yaml_text
+from contractgen.output import json_text, yaml_text
 from contractgen.output.fileset import FileSet
 from contractgen.targets.base import RenderContext
 from contractgen.targets.openapi_schemas import (
@@ -87,7 +86,7 @@ def to_yaml(doc: dict[str, Any]) -> str:
 
 
 def to_json(doc: dict[str, Any]) -> str:
-    return json.dumps(doc, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    return json_text.dumps(doc, allow_nan=False) + "\n"
 
 
 # -- the document --------------------------------------------------------------

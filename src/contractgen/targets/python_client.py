@@ -24,6 +24,7 @@ code only through the ``py_*`` escaping filters.
 from __future__ import annotations
 
 import ast
+import contextlib
 import json
 import keyword
 from collections.abc import Iterable
@@ -48,7 +49,12 @@ from contractgen.output.fileset import FileSet
 from contractgen.render import render
 from contractgen.targets.base import RenderContext
 from contractgen.targets.python_imports import ImportBlock, all_order
-from contractgen.targets.python_models import FieldNameError, ModelModule, render_models
+from contractgen.targets.python_models import (
+    FieldNameError,
+    ModelBatch,
+    ModelModule,
+    start_models,
+)
 
 RUNTIME_DIR = Path(__file__).resolve().parent.parent / "runtime"
 
@@ -176,8 +182,29 @@ class PythonClientTarget:
         "installable typed Python SDK: pydantic models, sync and async clients, errors, events"
     )
 
+    def __init__(self) -> None:
+        self._started: tuple[ContractSet, _Renderer, ModelBatch] | None = None
+
+    def start(self, contracts: ContractSet, ctx: RenderContext) -> None:
+        """Check the names, then start the model modules (in worker processes
+        when there are many), so they are made while other targets render."""
+        renderer = _Renderer(contracts, ctx)
+        renderer.check()
+        with _stage(ctx, "python: start models"):
+            batch = start_models(contracts, renderer.package, renderer.header, ctx.cache)
+        self._started = (contracts, renderer, batch)
+
     def render(self, contracts: ContractSet, ctx: RenderContext) -> FileSet:
-        return _Renderer(contracts, ctx).files()
+        if self._started is None or self._started[0] is not contracts:
+            self.start(contracts, ctx)
+        assert self._started is not None
+        _, renderer, batch = self._started
+        self._started = None
+        return renderer.files(batch)
+
+
+def _stage(ctx: RenderContext, name: str) -> contextlib.AbstractContextManager[None]:
+    return ctx.timings.stage(name) if ctx.timings is not None else contextlib.nullcontext()
 
 
 class _Renderer:
@@ -225,10 +252,18 @@ class _Renderer:
 
     # -- files -------------------------------------------------------------------------
 
-    def files(self) -> FileSet:
-        self.check()
+    def files(self, batch: ModelBatch) -> FileSet:
+        # What needs no model first: the models may still be in the making.
+        # (Their errors come first, though, as when they were made first.)
+        rest: FileSet | SpecError
+        with _stage(self.ctx, "python: client code"):
+            try:
+                rest = self.client_files()
+            except SpecError as exc:
+                rest = exc
         try:
-            modules = render_models(self.cs, self.package, self.header)
+            with _stage(self.ctx, "python: models"):
+                modules = batch.result()
         except FieldNameError as exc:
             d = Diagnostics()
             for model, f, chosen in exc.renamed:
@@ -240,6 +275,19 @@ class _Renderer:
                     hint=f"rename the field (the model generator would call it '{chosen}')",
                 )
             raise SpecError(d) from None
+        if isinstance(rest, SpecError):
+            raise rest
+        pkg = self.package
+        files = FileSet()
+        for m in modules:
+            files.add(f"{pkg}/models/{m.name}.py", m.code)
+        files.add(f"{pkg}/models/__init__.py", self.models_init(modules))
+        for path, data in rest.files.items():
+            files.add(path, data)
+        return files
+
+    def client_files(self) -> FileSet:
+        """Every file of the package but the models."""
         pkg = self.package
         files = FileSet()
         files.add("pyproject.toml", self.render("pyproject.toml.jinja", **self.project_context()))
@@ -247,9 +295,6 @@ class _Renderer:
         files.add(f"{pkg}/py.typed", "")
         for path in sorted(RUNTIME_DIR.glob("*.py")):
             files.add(f"{pkg}/_runtime/{path.name}", path.read_bytes())
-        for m in modules:
-            files.add(f"{pkg}/models/{m.name}.py", m.code)
-        files.add(f"{pkg}/models/__init__.py", self.models_init(modules))
         errors = self.error_classes()
         files.add(
             f"{pkg}/errors.py",

@@ -12,13 +12,17 @@ docstrings through :func:`contractgen.escape.py_docstring` (descriptions are
 never handed to the generator), and the imports become one sorted block.
 
 The generator's output depends only on its input schema and the fixed
-options below, so results are memoised by a hash of both: a later cache on
-disk can use the same key.
+options below, so results are memoised by a hash of both, in process and in
+the build cache; so are the finished modules, by a hash of the schema and
+the group's IR. With enough models, the generator runs in two worker
+processes (a forkserver preloads it), one call per module there too; the
+output is the same either way.
 """
 
 from __future__ import annotations
 
 import ast
+import functools
 import hashlib
 import json
 import os
@@ -32,6 +36,7 @@ from typing import Any
 
 from contractgen.escape import py_docstring, py_str
 from contractgen.ir.models import ContractSet, EnumIR, FieldIR, ModelIR
+from contractgen.output.cache import BuildCache
 from contractgen.targets.openapi_schemas import SCHEMA_PREFIX, field_schema
 from contractgen.targets.python_imports import ImportBlock, all_order
 
@@ -108,6 +113,7 @@ class _Group:
         return [m.name for m in self.models] + [e.name for e in self.enums]
 
 
+@functools.cache
 def _generator_version() -> str:
     from importlib.metadata import version
 
@@ -118,14 +124,20 @@ def _same_name(name: str) -> str:
     return name
 
 
+def generator_key(schema: Mapping[str, Any]) -> str:
+    """The memo (and build cache) key of the generator's output for ``schema``."""
+    # Key order matters (it is the field order); the schema is built in IR order.
+    text = json.dumps(schema, ensure_ascii=False, allow_nan=False)
+    return hashlib.sha256(
+        json.dumps([_generator_version(), _OPTIONS, text], sort_keys=True).encode()
+    ).hexdigest()
+
+
 def run_generator(schema: Mapping[str, Any]) -> str:
     """datamodel-code-generator's code for a JSON Schema of ``$defs`` (memoised)."""
     global calls
-    # Key order matters (it is the field order); the schema is built in IR order.
     text = json.dumps(schema, ensure_ascii=False, allow_nan=False)
-    key = hashlib.sha256(
-        json.dumps([_generator_version(), _OPTIONS, text], sort_keys=True).encode()
-    ).hexdigest()
+    key = generator_key(schema)
     cached = _cache.get(key)
     if cached is not None:
         return cached
@@ -533,45 +545,230 @@ def _finish(
     return body.split("\n"), classes
 
 
-def render_models(cs: ContractSet, package: str, header: str) -> list[ModelModule]:
+def render_models(
+    cs: ContractSet, package: str, header: str, cache: BuildCache | None = None
+) -> list[ModelModule]:
     """Every ``models/<module>.py`` of the package, one generator call per output module."""
-    groups, host = _groups(cs)
-    out: list[ModelModule] = []
-    for g in groups:
-        schema = group_schema(g, host, package)
-        code = run_generator(schema)
-        imports = ImportBlock()
-        body, classes = _finish(code, g, package, imports)
-        doc = f"Models of the {_domains_phrase([g.host])}."
-        if len(g.modules) > 1:
-            others = _domains_phrase(g.modules[1:])
-            doc += (
-                f"\n\nAlso defines the models of the {others}: they and these refer to each other."
+    return start_models(cs, package, header, cache).result()
+
+
+def _modules_of(job: ModelJob, code: str) -> list[ModelModule]:
+    """The module (or, for an import cycle, modules) of one group, from the generator's code."""
+    g, package, header = job.group, job.package, job.header
+    imports = ImportBlock()
+    body, classes = _finish(code, g, package, imports)
+    doc = f"Models of the {_domains_phrase([g.host])}."
+    if len(g.modules) > 1:
+        others = _domains_phrase(g.modules[1:])
+        doc += f"\n\nAlso defines the models of the {others}: they and these refer to each other."
+    text = _module_text(header, doc, imports, classes, body)
+    out = [ModelModule(g.host, tuple(classes), text)]
+    for mod in g.modules[1:]:
+        # Another domain of the same import cycle: its classes live in the host module.
+        names = [n for n in g.names() if host_module_of(n, g) == mod]
+        reexport = ImportBlock()
+        for n in names:
+            reexport.add_from(f".{g.host}", n)
+        out.append(
+            ModelModule(
+                mod,
+                tuple(names),
+                _module_text(
+                    header,
+                    f"Models of the {_domains_phrase([mod])}.\n\n"
+                    f"Defined in ``{g.host}.py``: its models and these refer to each other.",
+                    reexport,
+                    sorted(names),
+                    [],
+                ),
             )
-        text = _module_text(header, doc, imports, classes, body)
-        out.append(ModelModule(g.host, tuple(classes), text))
-        for mod in g.modules[1:]:
-            # Another domain of the same import cycle: its classes live in the host module.
-            names = [n for n in g.names() if host_module_of(n, g) == mod]
-            reexport = ImportBlock()
-            for n in names:
-                reexport.add_from(f".{g.host}", n)
-            out.append(
-                ModelModule(
-                    mod,
-                    tuple(names),
-                    _module_text(
-                        header,
-                        f"Models of the {_domains_phrase([mod])}.\n\n"
-                        f"Defined in ``{g.host}.py``: its models and these refer to each other.",
-                        reexport,
-                        sorted(names),
-                        [],
-                    ),
-                )
-            )
-    out.sort(key=lambda m: m.name)
+        )
     return out
+
+
+# -- one build's model modules: cache, worker processes ---------------------------------
+
+# Generation moves to worker processes when at least this many models need
+# the generator (about 1.3 ms each) in two or more modules: below that,
+# starting the workers (importing the generator) costs more than it saves.
+POOL_MIN_MODELS = 400
+POOL_WORKERS = 2
+# CONTRACTGEN_MODEL_WORKERS=0 keeps generation in process; =N uses N workers
+# whatever the size (the output is the same either way; tests check).
+_WORKERS_ENV = "CONTRACTGEN_MODEL_WORKERS"
+
+
+@dataclass(frozen=True)
+class ModelJob:
+    """The generation of one output module (or import cycle of modules)."""
+
+    group: _Group
+    schema: dict[str, Any]
+    generator_key: str  # of the generator's output (descriptions are not part of it)
+    key: str  # of the finished modules: the generator key, the group's IR, package, header
+    package: str
+    header: str
+
+    @property
+    def size(self) -> int:
+        return len(self.group.models) + len(self.group.enums)
+
+
+def _job(g: _Group, host: Mapping[str, str], package: str, header: str) -> ModelJob:
+    schema = group_schema(g, host, package)
+    gkey = generator_key(schema)
+    h = hashlib.sha256()
+    for part in (gkey, package, header, "\0".join(g.modules)):
+        h.update(part.encode())
+        h.update(b"\0")
+    for m in g.models:
+        h.update(m.model_dump_json().encode())
+        h.update(b"\0")
+    for e in g.enums:
+        h.update(e.model_dump_json().encode())
+        h.update(b"\0")
+    return ModelJob(g, schema, gkey, h.hexdigest(), package, header)
+
+
+def _work(schema: dict[str, Any]) -> str:
+    """In a worker process: the generator's code for one schema.
+
+    Only the schema travels (the IR would cost more to pickle than checking
+    the code takes): the parent checks and finishes the code.
+    """
+    return run_generator(schema)
+
+
+def _encode(modules: list[ModelModule]) -> bytes:
+    return json.dumps(
+        [[m.name, list(m.classes), m.code] for m in modules], ensure_ascii=False
+    ).encode()
+
+
+def _decode(data: bytes) -> list[ModelModule]:
+    return [ModelModule(name, tuple(classes), code) for name, classes, code in json.loads(data)]
+
+
+def _pool_workers(jobs: list[ModelJob]) -> int:
+    """How many worker processes to generate ``jobs`` with (0: in this process)."""
+    setting = os.environ.get(_WORKERS_ENV, "").strip()
+    if setting.isdigit():
+        return min(int(setting), len(jobs)) if len(jobs) > 1 else 0
+    if len(jobs) < 2 or sum(j.size for j in jobs) < POOL_MIN_MODELS:
+        return 0
+    if (os.cpu_count() or 1) < 2:
+        return 0
+    return POOL_WORKERS
+
+
+def _pool(workers: int) -> Any:
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    # Never fork: the generator is not fork-safe with threads around. The
+    # forkserver imports the generator once; each worker forks from it.
+    context: Any
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["contractgen.targets.model_worker"])
+    else:
+        context = multiprocessing.get_context("spawn")
+    return ProcessPoolExecutor(max_workers=workers, mp_context=context)
+
+
+class ModelBatch:
+    """The model modules of one build, in progress: cached, in workers, or still to do."""
+
+    def __init__(self, jobs: list[ModelJob], cache: BuildCache | None) -> None:
+        self.jobs = jobs
+        self.cache = cache
+        self.done: dict[str, list[ModelModule]] = {}
+        self.codes: dict[str, str] = {}
+        self.futures: dict[str, Any] = {}
+        self.executor: Any = None
+        if cache is not None:
+            found = cache.get_many("models", [j.key for j in jobs])
+            self.done = {k: _decode(v) for k, v in found.items()}
+            todo = [j for j in jobs if j.key not in self.done]
+            codes = cache.get_many(
+                "dcg", [j.generator_key for j in todo if j.generator_key not in _cache]
+            )
+            for k, v in codes.items():
+                _cache[k] = v.decode("utf-8")
+        todo = [j for j in jobs if j.key not in self.done and j.generator_key not in _cache]
+        workers = _pool_workers(todo)
+        self.submitter: threading.Thread | None = None
+        if workers:
+            # Starting the workers waits for the forkserver to import the
+            # generator: a thread waits, this one goes on rendering.
+            self.submitter = threading.Thread(
+                target=self._submit, args=(workers, todo), name="contractgen-models", daemon=True
+            )
+            self.submitter.start()
+
+    def _submit(self, workers: int, todo: list[ModelJob]) -> None:
+        from concurrent.futures import Future
+
+        try:
+            self.executor = _pool(workers)
+            # Largest first, so the workers finish about together.
+            for job in sorted(todo, key=lambda j: -j.size):
+                self.futures[job.key] = self.executor.submit(_work, job.schema)
+        except Exception as exc:  # no processes here (a sandbox): generate in process
+            for job in todo:
+                failed: Future[str] = Future()
+                failed.set_exception(exc)
+                self.futures.setdefault(job.key, failed)
+
+    def _shutdown(self) -> None:
+        if self.submitter is not None:
+            self.submitter.join()
+            self.submitter = None
+        if self.executor is not None:
+            self.executor.shutdown(wait=True, cancel_futures=True)
+            self.executor = None
+
+    def result(self) -> list[ModelModule]:
+        global calls
+        out: list[ModelModule] = []
+        try:
+            if self.submitter is not None:
+                self.submitter.join()
+                self.submitter = None
+            for job in self.jobs:
+                modules = self.done.get(job.key)
+                if modules is None:
+                    future = self.futures.get(job.key)
+                    code: str | None = None
+                    if future is not None:
+                        try:
+                            code = future.result()
+                        except Exception:
+                            pass
+                        else:
+                            calls += 1
+                            _cache[job.generator_key] = code
+                    if code is None:
+                        code = run_generator(job.schema)
+                    modules = _modules_of(job, code)
+                    if self.cache is not None:
+                        self.cache.put("dcg", job.generator_key, code.encode("utf-8"))
+                        self.cache.put("models", job.key, _encode(modules))
+                out.extend(modules)
+        finally:
+            self._shutdown()
+        out.sort(key=lambda m: m.name)
+        return out
+
+
+def start_models(
+    cs: ContractSet, package: str, header: str, cache: BuildCache | None = None
+) -> ModelBatch:
+    """Begin generating every model module: cached ones are read, the rest start
+    in worker processes when there are enough (:meth:`ModelBatch.result` collects)."""
+    groups, host = _groups(cs)
+    jobs = [_job(g, host, package, header) for g in groups]
+    return ModelBatch(jobs, cache)
 
 
 def host_module_of(name: str, g: _Group) -> str:

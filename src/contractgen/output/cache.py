@@ -1,0 +1,211 @@
+"""The build cache: intermediate results keyed by content hashes (``.contractgen-cache/``).
+
+Every entry is stored under a key that hashes everything its value depends
+on, so an entry is either exactly what a fresh build would compute or never
+looked up. The whole cache is also salted with the contractgen version and a
+hash of its own code and templates (:func:`contractgen.pipeline.code_hash`):
+another contractgen, or an edited template, starts from an empty cache.
+
+What is cached (namespaces):
+
+* ``models``: the ``models/<module>.py`` text of one output module (the
+  datamodel-code-generator call and the checks after it), keyed by the
+  module's schema and IR;
+* ``dcg``: datamodel-code-generator's raw output for one schema (descriptions
+  are not part of it, so an edited description skips the generator);
+* ``format``: ruff's output for one file's text;
+* ``files``: for each generated file, the size, mtime and inode it had when
+  this cache last saw it with a known hash, so an unchanged tree is
+  recognised by ``stat`` alone (as git's index does).
+
+The store is one SQLite file, written in one transaction at the end of a
+build. Any problem with it (a corrupt or locked file, a read-only disk)
+disables the cache for that build: a cache can make a build slower, never
+wrong or failed. ``contractgen build --no-cache`` neither reads nor writes it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+from collections import Counter
+from collections.abc import Iterable
+from pathlib import Path
+
+CACHE_DIR = ".contractgen-cache"
+_DB = "cache.sqlite"
+_SCHEMA_VERSION = "1"
+# A namespace is pruned when it holds more than this many times the entries
+# the last build used (old entries of edited specs, removed pages).
+_PRUNE_FACTOR = 2
+
+
+class BuildCache:
+    """Content-addressed entries of one build; a no-op when ``directory`` is None."""
+
+    def __init__(self, directory: Path | None, salt: str) -> None:
+        self.directory = directory
+        self.salt = salt
+        self.stats: Counter[tuple[str, str]] = Counter()
+        self._pending: dict[tuple[str, str], bytes] = {}
+        self._used: dict[str, set[str]] = {}
+        self._files: dict[str, tuple[int, int, int, str]] | None = None
+        self._files_pending: dict[str, tuple[int, int, int, str]] | None = None
+        self._db: sqlite3.Connection | None = None
+        if directory is not None:
+            self._db = self._open(directory)
+
+    @property
+    def enabled(self) -> bool:
+        return self._db is not None
+
+    # -- entries -----------------------------------------------------------------------
+
+    def get(self, ns: str, key: str) -> bytes | None:
+        return self.get_many(ns, [key]).get(key)
+
+    def get_many(self, ns: str, keys: Iterable[str]) -> dict[str, bytes]:
+        keys = list(dict.fromkeys(keys))
+        used = self._used.setdefault(ns, set())
+        used.update(keys)
+        found: dict[str, bytes] = {}
+        for key in keys:
+            pending = self._pending.get((ns, key))
+            if pending is not None:
+                found[key] = pending
+        missing = [k for k in keys if k not in found]
+        if self._db is not None and missing:
+            try:
+                for start in range(0, len(missing), 500):
+                    chunk = missing[start : start + 500]
+                    marks = ",".join("?" * len(chunk))
+                    rows = self._db.execute(
+                        f"SELECT key, value FROM entries WHERE ns = ? AND key IN ({marks})",
+                        (ns, *chunk),
+                    ).fetchall()
+                    found.update((k, bytes(v)) for k, v in rows)
+            except sqlite3.Error:
+                self._disable()
+        hits = len(found)
+        self.stats[(ns, "hit")] += hits
+        self.stats[(ns, "miss")] += len(keys) - hits
+        return found
+
+    def put(self, ns: str, key: str, value: bytes) -> None:
+        if self._db is None:
+            return
+        self._used.setdefault(ns, set()).add(key)
+        self._pending[(ns, key)] = value
+
+    def hits(self, ns: str) -> int:
+        return self.stats[(ns, "hit")]
+
+    def misses(self, ns: str) -> int:
+        return self.stats[(ns, "miss")]
+
+    # -- what the output tree looked like ----------------------------------------------
+
+    def file_states(self) -> dict[str, tuple[int, int, int, str]]:
+        """Output path -> (size, mtime_ns, inode, sha256) as last written or verified."""
+        if self._files is None:
+            self._files = {}
+            if self._db is not None:
+                try:
+                    rows = self._db.execute("SELECT path, size, mtime, ino, sha FROM files")
+                    self._files = {p: (s, m, i, h) for p, s, m, i, h in rows}
+                except sqlite3.Error:
+                    self._disable()
+        return self._files
+
+    def record_files(self, states: dict[str, tuple[int, int, int, str]]) -> None:
+        """Replace the recorded file states (the whole output tree) at the next save."""
+        if self._db is not None:
+            self._files = dict(states)
+            self._files_pending = self._files
+
+    # -- storage -----------------------------------------------------------------------
+
+    def save(self) -> None:
+        """Write what this build added, in one transaction; prune old entries."""
+        db = self._db
+        if db is None or (not self._pending and self._files_pending is None):
+            return
+        try:
+            with db:
+                db.executemany(
+                    "INSERT OR REPLACE INTO entries (ns, key, value) VALUES (?, ?, ?)",
+                    [(ns, key, value) for (ns, key), value in self._pending.items()],
+                )
+                for ns, used in self._used.items():
+                    (count,) = db.execute(
+                        "SELECT count(*) FROM entries WHERE ns = ?", (ns,)
+                    ).fetchone()
+                    if count > _PRUNE_FACTOR * max(len(used), 1):
+                        db.execute("CREATE TEMP TABLE IF NOT EXISTS used (key TEXT PRIMARY KEY)")
+                        db.execute("DELETE FROM used")
+                        db.executemany("INSERT INTO used VALUES (?)", [(k,) for k in used])
+                        db.execute(
+                            "DELETE FROM entries WHERE ns = ? AND key NOT IN (SELECT key FROM used)",
+                            (ns,),
+                        )
+                if self._files_pending is not None:
+                    db.execute("DELETE FROM files")
+                    db.executemany(
+                        "INSERT INTO files (path, size, mtime, ino, sha) VALUES (?, ?, ?, ?, ?)",
+                        [(p, *state) for p, state in self._files_pending.items()],
+                    )
+            self._pending.clear()
+            self._files_pending = None
+        except sqlite3.Error:
+            self._disable()
+
+    def close(self) -> None:
+        if self._db is not None:
+            with contextlib.suppress(sqlite3.Error):
+                self._db.close()
+            self._db = None
+
+    def _disable(self) -> None:
+        self.close()
+        self._pending.clear()
+
+    def _open(self, directory: Path) -> sqlite3.Connection | None:
+        try:
+            if not directory.is_dir():
+                directory.mkdir(parents=True)
+            ignore = directory / ".gitignore"
+            if not ignore.exists():
+                # The cache ignores itself, wherever it is (as .pytest_cache does).
+                ignore.write_text("# Created by contractgen: a local build cache.\n*\n")
+            db = sqlite3.connect(directory / _DB, timeout=10, isolation_level=None)
+            db.execute("PRAGMA journal_mode = WAL")
+            db.execute("PRAGMA synchronous = NORMAL")
+            with db:
+                db.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT)")
+                db.execute(
+                    "CREATE TABLE IF NOT EXISTS entries (ns TEXT, key TEXT, value BLOB, "
+                    "PRIMARY KEY (ns, key)) WITHOUT ROWID"
+                )
+                db.execute(
+                    "CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, size INTEGER, "
+                    "mtime INTEGER, ino INTEGER, sha TEXT) WITHOUT ROWID"
+                )
+                salt = f"{_SCHEMA_VERSION}:{self.salt}"
+                row = db.execute("SELECT value FROM meta WHERE name = 'salt'").fetchone()
+                if row is None or row[0] != salt:
+                    # Another contractgen (or other templates) made these entries.
+                    db.execute("DELETE FROM entries")
+                    db.execute("INSERT OR REPLACE INTO meta VALUES ('salt', ?)", (salt,))
+            return db
+        except (OSError, sqlite3.Error):
+            return None
+
+
+def stat_state(path: Path) -> tuple[int, int, int] | None:
+    """(size, mtime_ns, inode) of a regular file, or None."""
+    try:
+        st = os.stat(path, follow_symlinks=False)
+    except OSError:
+        return None
+    return (st.st_size, st.st_mtime_ns, st.st_ino)

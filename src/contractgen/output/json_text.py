@@ -1,0 +1,96 @@
+"""Indented JSON, exactly as ``json.dumps(data, indent=2, ensure_ascii=False)`` writes it.
+
+The standard library encodes indented JSON in pure Python, one generator per
+nesting level; this writer is one recursive function appending to a list
+(about twice as fast on the IR and OpenAPI documents). Strings go through
+the standard library's own C escaping. Data it does not know how to write
+exactly (a key that is not a string, a type other than the JSON ones and
+tuples) is handed to :func:`json.dumps`, so the output never differs; tests
+compare the two on generated and random data.
+"""
+
+from __future__ import annotations
+
+import json
+from json.encoder import encode_basestring
+from typing import Any
+
+_float_repr = float.__repr__
+_int_repr = int.__repr__
+_INF = float("inf")
+
+
+class Unsupported(ValueError):
+    """Data this writer leaves to :func:`json.dumps` (see :func:`dumps_strict`)."""
+
+
+def dumps(data: Any, *, sort_keys: bool = False, allow_nan: bool = True) -> str:
+    """``json.dumps(data, indent=2, ensure_ascii=False, sort_keys=..., allow_nan=...)``."""
+    try:
+        return dumps_strict(data, sort_keys=sort_keys)
+    except (Unsupported, RecursionError):
+        return json.dumps(
+            data, indent=2, ensure_ascii=False, sort_keys=sort_keys, allow_nan=allow_nan
+        )
+
+
+def dumps_strict(data: Any, *, sort_keys: bool = False) -> str:
+    """As :func:`dumps`, but raises :class:`Unsupported` where that would call ``json.dumps``
+    (a type other than the JSON ones, a key that is not a string, a non-finite number)."""
+    out: list[str] = []
+    append = out.append
+    enc = encode_basestring
+
+    def write(o: Any, nl: str) -> None:
+        t = type(o)
+        if t is str:
+            append(enc(o))
+        elif t is dict:
+            if not o:
+                append("{}")
+                return
+            nl2 = nl + "  "
+            sep = "{" + nl2
+            keys = o.keys()
+            if sort_keys:
+                try:
+                    keys = sorted(keys)
+                except TypeError:
+                    raise Unsupported from None
+            for k in keys:
+                if type(k) is not str:
+                    raise Unsupported
+                append(sep)
+                append(enc(k))
+                append(": ")
+                write(o[k], nl2)
+                sep = "," + nl2
+            append(nl + "}")
+        elif t is list or t is tuple:
+            if not o:
+                append("[]")
+                return
+            nl2 = nl + "  "
+            sep = "[" + nl2
+            for v in o:
+                append(sep)
+                write(v, nl2)
+                sep = "," + nl2
+            append(nl + "]")
+        elif o is None:
+            append("null")
+        elif o is True:
+            append("true")
+        elif o is False:
+            append("false")
+        elif t is int:
+            append(_int_repr(o))
+        elif t is float:
+            if o != o or o == _INF or o == -_INF:
+                raise Unsupported  # json.dumps writes (or, without allow_nan, refuses) it
+            append(_float_repr(o))
+        else:
+            raise Unsupported
+
+    write(data, "\n")
+    return "".join(out)
