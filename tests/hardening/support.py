@@ -119,19 +119,6 @@ def undent(raw: str, indent: int) -> str:
     return "\n".join(out)
 
 
-def item_text(text: str, indent: int = 4) -> str:
-    """Spec text as one entry of a Google-style docstring section shows it.
-
-    The python target writes ``name: first line`` and indents later lines by
-    ``indent`` more spaces; trailing whitespace of the first line and
-    whitespace-only lines are dropped (python_client._doc_item).
-    """
-    lines = text.split("\n")
-    out = [lines[0].rstrip()]
-    out += [(" " * indent + line) if line.strip() else "" for line in lines[1:]]
-    return "\n".join(out)
-
-
 # -- picking values out of JSON-shaped data -----------------------------------------------
 
 _PART = re.compile(r"[^.\[\]]+|\[\*\]|\[\d+\]")

@@ -4,11 +4,12 @@ Cases 2 (text breaking out of strings, docstrings, comments) and 3 (spec
 values reaching code as literals), on the python surface:
 
 * every generated module compiles, and spec text is only ever inside string
-  tokens (never a name, an f-string, a comment);
+  tokens (never an f-string or a comment; names made from it are plain
+  identifiers chosen by ir/naming.py);
 * every docstring holds its slot's text exactly, by the contract of
   ``escape.py_docstring(text, indent)`` (:func:`support.undent`: exact for any
   text, tabs and trailing spaces included; ``inspect.cleandoc`` is not);
-  Google-style ``Args:``/``Raises:`` entries by :func:`support.item_text`;
+  Google-style ``Args:``/``Raises:`` entries by :func:`item`;
 * defaults, enum values, error codes, wire names and paths are literals whose
   values (``ast.literal_eval``) are the spec's;
 * importing every module, reading every docstring and validating every
