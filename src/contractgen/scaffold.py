@@ -111,12 +111,12 @@ values:
 def scaffold(kind: str, key: str, settings: Settings) -> Path:
     specs = settings.specs_dir
     if kind in ("model", "enum"):
-        if not re.match(TYPE_NAME_PATTERN, key):
+        if not re.fullmatch(TYPE_NAME_PATTERN, key):
             raise ScaffoldError(f"'{key}' is not a PascalCase type name (e.g. InvoiceLine)")
         target = specs / "models" / f"{key}.yaml"
         title = key
     else:
-        if not re.match(KEY_PATTERN, key):
+        if not re.fullmatch(KEY_PATTERN, key):
             raise ScaffoldError(
                 f"'{key}' is not a valid key (dotted lowercase, e.g. billing.invoice.create)"
             )
