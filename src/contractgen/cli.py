@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 from contractgen import __version__
 
@@ -212,14 +212,25 @@ def _build(args: argparse.Namespace, settings: Settings) -> int:
     from contractgen.pipeline import build
 
     targets = _check_targets(settings)
+    progress = _Progress.for_terminal(sys.stderr)
     try:
         result = build(
-            settings, targets, check=args.check, force=args.force, use_cache=not args.no_cache
+            settings,
+            targets,
+            check=args.check,
+            force=args.force,
+            use_cache=not args.no_cache,
+            progress=progress,
         )
     except SpecError as exc:
+        if progress is not None:
+            progress.close()
         _report(exc.diagnostics, args)
         print("contractgen: nothing was written", file=sys.stderr)
         return EXIT_ERRORS
+    finally:
+        if progress is not None:
+            progress.close()
     _report(result.diagnostics, args)
     if result.contracts is not None:
         _print_naming(result.contracts, args)
@@ -251,6 +262,70 @@ def _build(args: argparse.Namespace, settings: Settings) -> int:
             file=sys.stderr,
         )
     return EXIT_OK
+
+
+class _Progress:
+    """One status line on a terminal while a long build runs: the stage and the time.
+
+    Only when stderr is a terminal (never in a CI log, a pipe or a test), and
+    only after the build has run for a moment: a quick build prints nothing.
+    The line is redrawn in place and erased when the build ends.
+    """
+
+    DELAY = 0.5  # seconds before the line first shows
+    TICK = 0.2
+
+    def __init__(self, stream: TextIO) -> None:
+        import threading
+        import time
+
+        self.stream = stream
+        self.clock = time.perf_counter
+        self.started = self.clock()
+        self.stage = "starting"
+        self.shown = False
+        self.done = threading.Event()
+        self.lock = threading.Lock()
+        self.thread = threading.Thread(target=self._run, name="contractgen-progress", daemon=True)
+        self.thread.start()
+
+    @classmethod
+    def for_terminal(cls, stream: TextIO) -> _Progress | None:
+        import os
+
+        try:
+            tty = stream.isatty()
+        except (AttributeError, ValueError):
+            return None
+        if not tty or os.environ.get("TERM") == "dumb" or os.environ.get("CI"):
+            return None
+        return cls(stream)
+
+    def __call__(self, stage: str) -> None:
+        self.stage = stage
+
+    def _run(self) -> None:
+        if self.done.wait(self.DELAY):
+            return
+        while not self.done.is_set():
+            with self.lock:
+                if self.done.is_set():
+                    return
+                elapsed = self.clock() - self.started
+                self.stream.write(f"\r\x1b[Kcontractgen: {self.stage} ({elapsed:.1f} s)")
+                self.stream.flush()
+                self.shown = True
+            self.done.wait(self.TICK)
+
+    def close(self) -> None:
+        """Stop and erase the line (again: a no-op)."""
+        with self.lock:
+            self.done.set()
+            if self.shown:
+                self.shown = False
+                self.stream.write("\r\x1b[K")
+                self.stream.flush()
+        self.thread.join()
 
 
 def _print_naming(contracts: object, args: argparse.Namespace) -> None:

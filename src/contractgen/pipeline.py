@@ -39,7 +39,7 @@ class Timings:
 
     @contextmanager
     def stage(self, name: str) -> Iterator[None]:
-        if self.on_stage is not None and self._depth == 0:
+        if self.on_stage is not None:
             self.on_stage(name)
         index = len(self.stages)
         self.stages.append((name, 0.0))
@@ -74,6 +74,8 @@ class BuildResult:
     kept_modified: list[str] = field(default_factory=list)
     stale_diff: str = ""
     up_to_date_fast: bool = False
+    # Build cache hits and misses per namespace: {"models": (hits, misses), ...}.
+    cache_stats: dict[str, tuple[int, int]] = field(default_factory=dict)
 
 
 def load_contracts(
@@ -224,24 +226,30 @@ def build(
     check: bool = False,
     force: bool = False,
     use_cache: bool = True,
+    progress: Callable[[str], None] | None = None,
 ) -> BuildResult:
     """Generate ``targets``; with ``check``, only compare with the output tree.
 
     With ``use_cache``, intermediate results are kept in and taken from
     ``.contractgen-cache/`` next to the configuration (see
     :mod:`contractgen.output.cache`); the output is the same either way.
+    ``progress`` is called with the name of each stage as it begins.
     """
     from contractgen.output.cache import CACHE_DIR, BuildCache
 
     with _fewer_collections():
-        timings = Timings()
+        timings = Timings(on_stage=progress)
         with timings.stage("hash inputs"):
             digests, code = _inputs(settings, targets)
         cache = BuildCache(settings.root / CACHE_DIR if use_cache else None, code)
         try:
-            return _build(settings, targets, digests, cache, timings, check=check, force=force)
+            result = _build(settings, targets, digests, cache, timings, check=check, force=force)
         finally:
             cache.close()
+        result.cache_stats = {
+            ns: (cache.hits(ns), cache.misses(ns)) for ns in sorted({ns for ns, _ in cache.stats})
+        }
+        return result
 
 
 def _build(

@@ -20,6 +20,11 @@ _int_repr = int.__repr__
 _INF = float("inf")
 
 
+# Containers this close to the top are written into their own list and
+# joined: a large document never holds one string object per token at once.
+_CHUNK_NL = len("\n" + "  " * 3)
+
+
 class Unsupported(ValueError):
     """Data this writer leaves to :func:`json.dumps` (see :func:`dumps_strict`)."""
 
@@ -34,17 +39,28 @@ def dumps(data: Any, *, sort_keys: bool = False, allow_nan: bool = True) -> str:
         )
 
 
-def dumps_strict(data: Any, *, sort_keys: bool = False) -> str:
+class Raw(str):
+    """Text already encoded (and indented for where it goes): written as it is."""
+
+
+def dumps_strict(data: Any, *, sort_keys: bool = False, level: int = 0) -> str:
     """As :func:`dumps`, but raises :class:`Unsupported` where that would call ``json.dumps``
-    (a type other than the JSON ones, a key that is not a string, a non-finite number)."""
+    (a type other than the JSON ones, a key that is not a string, a non-finite number).
+
+    ``level`` is the nesting depth the text is for (its later lines are indented
+    for it), so a document can be put together from parts (:class:`Raw`).
+    """
     out: list[str] = []
     append = out.append
     enc = encode_basestring
 
     def write(o: Any, nl: str) -> None:
+        nonlocal append
         t = type(o)
         if t is str:
             append(enc(o))
+        elif t is Raw:
+            append(o)
         elif t is dict:
             if not o:
                 append("{}")
@@ -57,6 +73,10 @@ def dumps_strict(data: Any, *, sort_keys: bool = False) -> str:
                     keys = sorted(keys)
                 except TypeError:
                     raise Unsupported from None
+            parent = append if len(nl) <= _CHUNK_NL else None
+            if parent is not None:
+                buf: list[str] = []
+                append = buf.append
             for k in keys:
                 if type(k) is not str:
                     raise Unsupported
@@ -66,17 +86,27 @@ def dumps_strict(data: Any, *, sort_keys: bool = False) -> str:
                 write(o[k], nl2)
                 sep = "," + nl2
             append(nl + "}")
+            if parent is not None:
+                append = parent
+                parent("".join(buf))
         elif t is list or t is tuple:
             if not o:
                 append("[]")
                 return
             nl2 = nl + "  "
             sep = "[" + nl2
+            parent = append if len(nl) <= _CHUNK_NL else None
+            if parent is not None:
+                items: list[str] = []
+                append = items.append
             for v in o:
                 append(sep)
                 write(v, nl2)
                 sep = "," + nl2
             append(nl + "]")
+            if parent is not None:
+                append = parent
+                parent("".join(items))
         elif o is None:
             append("null")
         elif o is True:
@@ -92,5 +122,5 @@ def dumps_strict(data: Any, *, sort_keys: bool = False) -> str:
         else:
             raise Unsupported
 
-    write(data, "\n")
+    write(data, "\n" + "  " * level)
     return "".join(out)

@@ -18,6 +18,7 @@ INDENT = "  "
 
 
 def dump(data: Any) -> str:
+    _QUOTED.clear()
     out: list[str] = []
     if isinstance(data, dict) and data:
         _mapping(data, "", out)
@@ -25,6 +26,7 @@ def dump(data: Any) -> str:
         _sequence(data, "", out)
     else:
         out.append(_scalar(data, ""))
+    _QUOTED.clear()
     return "\n".join(out) + "\n"
 
 
@@ -58,15 +60,13 @@ def _scalar(value: Any, indent: str) -> str:
 
 
 # Documents repeat the same keys and values thousands of times ("type",
-# "string", a $ref): each distinct string is quoted once per process.
+# "string", a $ref): each distinct string is quoted once per document.
 _QUOTED: dict[str, str] = {}
 
 
 def _quoted(text: str) -> str:
     quoted = _QUOTED.get(text)
     if quoted is None:
-        if len(_QUOTED) > 100_000:
-            _QUOTED.clear()
         quoted = _QUOTED[text] = yaml_str(text)
     return quoted
 

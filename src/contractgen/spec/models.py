@@ -58,6 +58,18 @@ class Raw(BaseModel):
         strict=True,
     )
 
+    def model_post_init(self, context: Any, /) -> None:
+        # Memory: instances given the same fields share one set of their names
+        # (pydantic's is 700 bytes each); frozen, so nothing changes it in place.
+        fields = self.__pydantic_fields_set__
+        key = (type(self), frozenset(fields))
+        shared = _FIELDS_SETS.setdefault(key, fields)
+        if shared is not fields:
+            object.__setattr__(self, "__pydantic_fields_set__", shared)
+
+
+_FIELDS_SETS: dict[tuple[type, frozenset[str]], set[str]] = {}
+
 
 def _or_string(schema: JsonSchemaValue, string: dict[str, Any]) -> JsonSchemaValue:
     """A model's schema that also accepts its one-string shorthand (for editors)."""

@@ -1,0 +1,195 @@
+"""Cost tests: they count work (ruff runs, generator calls, cache misses, files
+written), not time, so they hold on any machine and catch a regression to
+per-model or per-file work before a benchmark would."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from contractgen.output.cache import CACHE_DIR
+from contractgen.targets import python_models
+
+from .conftest import Project, model_modules
+
+MakeProject = Callable[[int], Project]
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text("utf-8")
+    assert old in text, (path, old)
+    path.write_text(text.replace(old, new, 1), "utf-8")
+
+
+# -- a cold build: the work grows with modules, not with models -------------------------
+
+
+def test_one_ruff_run_and_one_generator_call_per_module_as_the_set_grows(
+    project: MakeProject,
+) -> None:
+    seen = {}
+    for n in (50, 150):
+        p = project(n)
+        built = p.build(use_cache=False)
+        modules = model_modules(built.result)
+        models = len(built.result.contracts.models) if built.result.contracts else 0
+        seen[n] = (built.ruff, built.generator, len(modules), models)
+        assert built.ruff == 1
+        assert built.generator == len(modules)
+    # Three times the operations: three times the models and modules, still one ruff run.
+    assert seen[150][3] > 2.5 * seen[50][3]
+    assert seen[150][1] == seen[150][2] == 3 * seen[50][2]
+
+
+def test_worker_processes_make_the_same_models(
+    project: MakeProject, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    p = project(150)
+    monkeypatch.setenv("CONTRACTGEN_MODEL_WORKERS", "0")
+    in_process = p.build(use_cache=False, force=True)
+    expected = p.tree()
+    python_models._cache.clear()
+    monkeypatch.setenv("CONTRACTGEN_MODEL_WORKERS", "2")
+    pooled = p.build(use_cache=False, force=True)
+    assert pooled.result.written == [] and p.tree() == expected
+    assert pooled.generator == in_process.generator == len(model_modules(pooled.result))
+
+
+def test_the_pool_starts_only_for_enough_models() -> None:
+    small = [_job(100), _job(100)]
+    large = [_job(300), _job(300)]
+    env = os.environ.pop("CONTRACTGEN_MODEL_WORKERS", None)
+    try:
+        assert python_models._pool_workers(small) == 0
+        assert python_models._pool_workers(large[:1]) == 0  # one module: nothing to share
+        assert python_models._pool_workers(large) == min(2, os.cpu_count() or 1) or (
+            (os.cpu_count() or 1) < 2
+        )
+    finally:
+        if env is not None:
+            os.environ["CONTRACTGEN_MODEL_WORKERS"] = env
+
+
+def _job(models: int) -> python_models.ModelJob:
+    group = python_models._Group(["m"])
+    group.models.extend([None] * models)  # type: ignore[list-item]
+    return python_models.ModelJob(group, {}, "", "", "p", "h")
+
+
+# -- a build with nothing to do -----------------------------------------------------------
+
+
+def test_a_no_op_build_rewrites_no_file(project: MakeProject) -> None:
+    p = project(50)
+    p.build()
+    before = {f: os.stat(p.out / f).st_mtime_ns for f in p.tree()}
+    again = p.build()
+    assert again.result.up_to_date_fast and again.result.written == []
+    assert again.ruff == again.generator == 0
+    # Forced through every stage, it still writes nothing, runs neither ruff nor the
+    # generator (the cache has every module and every formatted file).
+    forced = p.build(force=True)
+    assert forced.result.written == [] and forced.result.deleted == []
+    assert forced.ruff == forced.generator == 0
+    assert forced.misses("models") == forced.misses("format") == 0
+    assert {f: os.stat(p.out / f).st_mtime_ns for f in p.tree()} == before
+
+
+def test_an_unchanged_tree_is_verified_without_reading_it(project: MakeProject) -> None:
+    p = project(50)
+    p.build()
+    p.build()  # the first build's newest files were too recent to trust by stat
+    # A file edited by hand after the build is found (size and mtime changed).
+    target = p.out / "docs" / "docs" / "index.md"
+    target.write_bytes(target.read_bytes() + b"\n")
+    again = p.build()
+    assert not again.result.up_to_date_fast
+    assert again.result.written == ["docs/docs/index.md"]
+
+
+# -- one spec edited ------------------------------------------------------------------------
+
+
+def test_an_edited_description_reruns_no_generator_and_one_module(
+    project: MakeProject, tmp_path: Path
+) -> None:
+    p = project(100)
+    first = p.build()
+    modules = model_modules(first.result)
+    edit(p.spec_files()[0], "description: Detail of a account.", "description: Edited detail.")
+    again = p.build()
+    # The generator never sees descriptions: no call. One module's docstrings changed.
+    assert again.generator == 0
+    assert again.misses("models") == 1 and again.hits("models") == len(modules) - 1
+    assert again.ruff == 1 and again.misses("format") <= 3
+    written = again.result.written
+    assert "python/bench_client/models/account.py" in written
+    assert len(written) <= 8, written
+    # Exactly what a cold build of the edited specs makes.
+    cold = p.copy(tmp_path / "cold")
+    shutil.rmtree(cold.out)
+    cold.build(use_cache=False)
+    assert cold.tree() == p.tree()
+
+
+def test_an_edited_type_reruns_the_generator_for_its_module_only(project: MakeProject) -> None:
+    p = project(100)
+    p.build()
+    edit(p.spec_files()[0], "weight: { type: Float,", "weight: { type: Int,")
+    again = p.build()
+    assert again.generator == 1
+    assert again.misses("models") == 1
+
+
+@pytest.mark.parametrize(
+    "change",
+    ["add-spec", "remove-spec", "rename-field", "enum-value"],
+)
+def test_a_cached_build_equals_a_cold_build(
+    project: MakeProject, tmp_path: Path, change: str
+) -> None:
+    p = project(50)
+    p.build()
+    files = p.spec_files()
+    if change == "add-spec":
+        (p.root / "specs" / "extra.yaml").write_text(
+            "kind: model\nname: ExtraThing\ndomain: account\nfields:\n  id: ID\n  note: String?\n"
+        )
+    elif change == "remove-spec":
+        feature = next(f for f in files if f.name.endswith(".feature.yaml"))
+        feature.unlink()
+    elif change == "rename-field":
+        edit(files[0], "label: { type: NonEmptyString", "title: { type: NonEmptyString")
+    else:
+        edit(files[0], "  - value: archived\n", "  - value: archived\n  - value: deleted\n")
+    p.build()
+    cold = p.copy(tmp_path / "cold")
+    shutil.rmtree(cold.out)
+    cold.build(use_cache=False)
+    assert cold.tree() == p.tree()
+
+
+# -- CI: --check on a fresh clone ---------------------------------------------------------
+
+
+def test_check_on_a_fresh_clone_needs_no_cache(project: MakeProject, tmp_path: Path) -> None:
+    p = project(50)
+    p.build()
+    clone = p.copy(tmp_path / "clone")
+    assert not (clone.root / CACHE_DIR).exists()
+    checked = clone.build(check=True)
+    assert checked.result.up_to_date_fast
+    assert checked.ruff == checked.generator == 0
+    # A stale file (same size, edited) is found by reading it: there is no cache to trust.
+    page = clone.out / "docs" / "docs" / "index.md"
+    data = page.read_bytes()
+    page.write_bytes(data.replace(b"#", b"=", 1))
+    os.utime(page, ns=(os.stat(p.out / "docs" / "docs" / "index.md").st_mtime_ns,) * 2)
+    fresh = clone.copy(tmp_path / "clone2")
+    stale = fresh.build(check=True)
+    assert not stale.result.up_to_date_fast
+    assert stale.result.written == ["docs/docs/index.md"]
