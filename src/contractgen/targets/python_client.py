@@ -336,15 +336,19 @@ class _Renderer:
     def models_init(self, modules: list[ModelModule]) -> str:
         imports = ImportBlock()
         names: list[str] = []
+        where: dict[str, str] = {}
         for m in modules:
             own = [c for c in m.classes if self.module_of(c) == m.name]
             if own:
                 imports.add_from(f".{m.name}", *own)
                 names += own
+                where.update((c, m.name) for c in own)
         return self.render(
             "models__init__.py.jinja",
             imports=imports.render(),
             names=sorted(names),
+            modules=sorted(where.items()),
+            module_names=sorted(set(where.values())),
             **self.common(),
         )
 
@@ -509,6 +513,7 @@ class _Renderer:
         self.check_namespace_names(root)
         files: dict[str, str] = {}
         client_imports = ImportBlock()
+        type_imports = ImportBlock()
         client_imports.add_import("collections.abc")
         client_imports.add_import("typing")
         client_imports.add_import("httpx")
@@ -525,13 +530,15 @@ class _Renderer:
                 "_operations_base.py.jinja", **self.common()
             )
         for top, ns in root.children.items():
-            client_imports.add_from(f"._operations.{top}", ns.class_name, ns.async_class_name)
+            # Only for type checkers: each namespace's module loads on first use.
+            type_imports.add_from(f"._operations.{top}", ns.class_name, ns.async_class_name)
             files[f"_operations/{top}.py"] = self.operations_module(top, ns, consts)
         auth = self.settings.openapi.auth
         servers = self.settings.openapi.servers
         files["_client.py"] = self.render(
             "_client.py.jinja",
             imports=client_imports.render(),
+            type_imports=type_imports.render(),
             tops=list(root.children.items()),
             user_agent=f"{self.project_name()}/{self.settings.python.version}",
             base_url=servers[0].url if servers else None,
