@@ -19,9 +19,9 @@ from pydantic import (
     WithJsonSchema,
     model_validator,
 )
+from pydantic.alias_generators import to_camel
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
-from pydantic.alias_generators import to_camel
 
 # A spec key: dotted lowercase segments, e.g. ``harness.run.cancel``.
 KEY_PATTERN = r"^[a-z][a-z0-9]*(?:[-_][a-z0-9]+)*(?:\.[a-z][a-z0-9]*(?:[-_][a-z0-9]+)*)+$"
