@@ -7,10 +7,15 @@ models are in ``harness_client.models``, one exception class per declared error 
 
 from __future__ import annotations
 
-from . import errors, events, models
+import typing
+
+from . import errors, models
 from ._client import AsyncClient, Client
 from ._runtime.errors import ApiError, ClientError, TransportError
 from ._runtime.retry import NO_RETRY, RetryPolicy
+
+if typing.TYPE_CHECKING:
+    from . import events
 
 __version__ = "0.1.0"
 
@@ -27,3 +32,12 @@ __all__ = [
     "events",
     "models",
 ]
+
+
+def __getattr__(name: str) -> typing.Any:
+    if name == "events":
+        from .events import parse_event
+
+        del parse_event
+        return globals()[name]
+    raise AttributeError("module " + repr(__name__) + " has no attribute " + repr(name))

@@ -4,7 +4,8 @@
 One method per operation, grouped by the operation's dotted key: the
 operation ``a.b.c`` is ``client.a.b.c(...)``. Methods take keyword arguments
 (required first), validate them with the operation's input model, send the
-request and return the typed output model.
+request and return the typed output model. The operations of a namespace (and
+the models they use) are imported on its first use.
 """
 
 from __future__ import annotations
@@ -15,9 +16,11 @@ from functools import cached_property
 
 import httpx
 
-from ._operations.harness import AsyncHarnessOperations, HarnessOperations
 from ._runtime.base_client import DEFAULT_RETRY, AsyncBaseClient, BaseClient
 from ._runtime.retry import RetryPolicy
+
+if typing.TYPE_CHECKING:
+    from ._operations.harness import AsyncHarnessOperations, HarnessOperations
 
 __all__ = ["AsyncClient", "Client"]
 
@@ -70,6 +73,8 @@ class Client(BaseClient):
     @cached_property
     def harness(self) -> HarnessOperations:
         """Operations under ``client.harness``."""
+        from ._operations.harness import HarnessOperations
+
         return HarnessOperations(self._request)
 
 
@@ -121,4 +126,6 @@ class AsyncClient(AsyncBaseClient):
     @cached_property
     def harness(self) -> AsyncHarnessOperations:
         """Operations under ``client.harness``."""
+        from ._operations.harness import AsyncHarnessOperations
+
         return AsyncHarnessOperations(self._request)
