@@ -123,7 +123,7 @@ def render_targets(
             rendered[name] = target.render(contracts, ctx)
     files = FileSet()
     for name in targets:
-        files.merge(rendered[name], prefix=name)
+        files.merge(rendered.pop(name), prefix=name)
     with timings.stage("format"):
         files.files = format_python(files.files, cache)
     return files

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -193,3 +195,31 @@ def test_check_on_a_fresh_clone_needs_no_cache(project: MakeProject, tmp_path: P
     stale = fresh.build(check=True)
     assert not stale.result.up_to_date_fast
     assert stale.result.written == ["docs/docs/index.md"]
+
+
+def test_workers_do_not_run_the_calling_script_again(project: MakeProject, tmp_path: Path) -> None:
+    """multiprocessing re-runs the parent's main script in spawned workers; ours must not."""
+    p = project(60)  # two domains: two model modules, so the workers start
+    script = tmp_path / "unguarded.py"
+    script.write_text(
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from contractgen.config import OpenApiSettings, PythonSettings, Settings\n"
+        "from contractgen.pipeline import build\n"
+        "print('RUN', flush=True)\n"
+        "s = Settings(root=Path(sys.argv[1]), python=PythonSettings(package='bench_client'))\n"
+        "build(s, ['python'], use_cache=False)\n"
+    )
+    env = {**os.environ, "CONTRACTGEN_MODEL_WORKERS": "2"}
+    proc = subprocess.run(
+        [sys.executable, str(script), str(p.root)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert (p.out / "python" / "bench_client" / "models" / "order.py").exists()
+    assert proc.stdout.count("RUN") == 1, proc.stdout
+    assert "leaked" not in proc.stderr, proc.stderr

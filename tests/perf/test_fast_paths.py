@@ -75,3 +75,17 @@ def test_progress_shows_only_on_a_terminal(monkeypatch: Any) -> None:
     text = stream.getvalue()
     # Whatever was drawn is erased at the end.
     assert text == "" or text.endswith("\r\x1b[K")
+
+
+@settings(max_examples=200, deadline=None)
+@given(json_data)
+def test_the_utf8_writers_encode_the_text(data: Any) -> None:
+    from contractgen.output import yaml_text
+
+    assert json_text.dumps_utf8(data, end="\n") == json_text.dumps(data, end="\n").encode()
+    if not isinstance(data, tuple):
+        try:
+            text = yaml_text.dump(data)
+        except (TypeError, ValueError):
+            return
+        assert yaml_text.dump_utf8(data) == text.encode()

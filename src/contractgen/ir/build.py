@@ -14,7 +14,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from contractgen.diagnostics import Diagnostics, Position, SpecError
 from contractgen.ir import naming
@@ -81,6 +81,28 @@ def semver_key(version: str) -> SemverKey:
         tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in pre.split(".")) if pre else ()
     )
     return (major, minor, patch, 0 if pre else 1, parts)
+
+
+_Interned = TypeVar("_Interned", Constraints, TypeRef)
+
+
+def _interned(value: _Interned) -> _Interned:
+    """One instance per distinct value (memory: a large set has a few hundred
+    distinct types and constraints among hundreds of thousands of fields).
+
+    The IR is frozen, so sharing is safe; the key holds each value's type and a
+    float's repr, so ``1``, ``1.0``, ``0.0`` and ``-0.0`` (equal in Python, not
+    in the output) stay apart.
+    """
+    key = (
+        type(value),
+        *((type(v), repr(v) if type(v) is float else v) for v in value.__dict__.values()),
+    )
+    shared: _Interned = _INTERNED.setdefault(key, value)
+    return shared
+
+
+_INTERNED: dict[tuple[Any, ...], Any] = {}
 
 
 def _source(position: Position) -> Source:
@@ -164,14 +186,16 @@ class _Builder:
                     reason=f"'{wire}' {reason}",
                 )
             )
-        constraints = Constraints(
-            min_length=spec.min_length,
-            max_length=spec.max_length,
-            minimum=spec.minimum,
-            maximum=spec.maximum,
-            pattern=spec.pattern,
-            min_items=spec.min_items,
-            max_items=spec.max_items,
+        constraints = _interned(
+            Constraints(
+                min_length=spec.min_length,
+                max_length=spec.max_length,
+                minimum=spec.minimum,
+                maximum=spec.maximum,
+                pattern=spec.pattern,
+                min_items=spec.min_items,
+                max_items=spec.max_items,
+            )
         )
         for bound in ("minimum", "maximum"):
             value = getattr(spec, bound)
@@ -209,10 +233,10 @@ class _Builder:
 
     def type_ref(self, name: str, position: Position, fallback: Position) -> TypeRef | None:
         if name in SCALARS:
-            return TypeRef(kind="scalar", name=name)
+            return _interned(TypeRef(kind="scalar", name=name))
         if name in self.type_names:
             kind = self.type_names[name][0]
-            return TypeRef(kind="enum" if kind == "enum" else "model", name=name)
+            return _interned(TypeRef(kind="enum" if kind == "enum" else "model", name=name))
         candidates = list(SCALARS) + [
             n for n, (k, _) in self.type_names.items() if k in ("model", "enum")
         ]

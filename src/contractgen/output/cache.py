@@ -18,8 +18,8 @@ What is cached (namespaces):
   this cache last saw it with a known hash, so an unchanged tree is
   recognised by ``stat`` alone (as git's index does).
 
-The store is one SQLite file, written in one transaction at the end of a
-build. Any problem with it (a corrupt or locked file, a read-only disk)
+The store is one SQLite file, written at the end of a build (and on the
+way, when a large build has many megabytes to write). Any problem with it (a corrupt or locked file, a read-only disk)
 disables the cache for that build: a cache can make a build slower, never
 wrong or failed. ``contractgen build --no-cache`` neither reads nor writes it.
 """
@@ -27,6 +27,7 @@ wrong or failed. ``contractgen build --no-cache`` neither reads nor writes it.
 from __future__ import annotations
 
 import contextlib
+import marshal
 import os
 import sqlite3
 from collections import Counter
@@ -35,7 +36,9 @@ from pathlib import Path
 
 CACHE_DIR = ".contractgen-cache"
 _DB = "cache.sqlite"
-_SCHEMA_VERSION = "1"
+_SCHEMA_VERSION = "2"
+# Entries waiting to be written are written once they hold this many bytes.
+_FLUSH_BYTES = 16 << 20
 # A namespace is pruned when it holds more than this many times the entries
 # the last build used (old entries of edited specs, removed pages).
 _PRUNE_FACTOR = 2
@@ -49,6 +52,7 @@ class BuildCache:
         self.salt = salt
         self.stats: Counter[tuple[str, str]] = Counter()
         self._pending: dict[tuple[str, str], bytes] = {}
+        self._pending_bytes = 0
         self._used: dict[str, set[str]] = {}
         self._files: dict[str, tuple[int, int, int, str]] | None = None
         self._files_pending: dict[str, tuple[int, int, int, str]] | None = None
@@ -97,6 +101,28 @@ class BuildCache:
             return
         self._used.setdefault(ns, set()).add(key)
         self._pending[(ns, key)] = value
+        self._pending_bytes += len(value)
+        if self._pending_bytes > _FLUSH_BYTES:
+            self._flush()
+
+    def _flush(self) -> None:
+        """Write the pending entries now (memory: a large build's are hundreds of megabytes).
+
+        Entries are right whatever happens to the build, so each flush commits.
+        """
+        db = self._db
+        if db is None or not self._pending:
+            return
+        try:
+            with db:
+                db.executemany(
+                    "INSERT OR REPLACE INTO entries (ns, key, value) VALUES (?, ?, ?)",
+                    [(ns, key, value) for (ns, key), value in self._pending.items()],
+                )
+            self._pending.clear()
+            self._pending_bytes = 0
+        except sqlite3.Error:
+            self._disable()
 
     def hits(self, ns: str) -> int:
         return self.stats[(ns, "hit")]
@@ -112,10 +138,15 @@ class BuildCache:
             self._files = {}
             if self._db is not None:
                 try:
-                    rows = self._db.execute("SELECT path, size, mtime, ino, sha FROM files")
-                    self._files = {p: (s, m, i, h) for p, s, m, i, h in rows}
-                except sqlite3.Error:
-                    self._disable()
+                    row = self._db.execute(
+                        "SELECT value FROM blobs WHERE name = 'files'"
+                    ).fetchone()
+                    if row is not None:
+                        states = marshal.loads(row[0])
+                        if isinstance(states, dict):
+                            self._files = states
+                except (sqlite3.Error, ValueError, EOFError, TypeError):
+                    self._files = {}
         return self._files
 
     def record_files(self, states: dict[str, tuple[int, int, int, str]]) -> None:
@@ -150,12 +181,14 @@ class BuildCache:
                             (ns,),
                         )
                 if self._files_pending is not None:
-                    db.execute("DELETE FROM files")
-                    db.executemany(
-                        "INSERT INTO files (path, size, mtime, ino, sha) VALUES (?, ?, ?, ?, ?)",
-                        [(p, *state) for p, state in self._files_pending.items()],
+                    # One value for the whole tree: 40,000 rows would take a
+                    # second to write; one marshalled dict takes milliseconds.
+                    db.execute(
+                        "INSERT OR REPLACE INTO blobs (name, value) VALUES ('files', ?)",
+                        (marshal.dumps(self._files_pending),),
                     )
             self._pending.clear()
+            self._pending_bytes = 0
             self._files_pending = None
         except sqlite3.Error:
             self._disable()
@@ -169,6 +202,7 @@ class BuildCache:
     def _disable(self) -> None:
         self.close()
         self._pending.clear()
+        self._pending_bytes = 0
 
     def _open(self, directory: Path) -> sqlite3.Connection | None:
         try:
@@ -187,10 +221,7 @@ class BuildCache:
                     "CREATE TABLE IF NOT EXISTS entries (ns TEXT, key TEXT, value BLOB, "
                     "PRIMARY KEY (ns, key)) WITHOUT ROWID"
                 )
-                db.execute(
-                    "CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, size INTEGER, "
-                    "mtime INTEGER, ino INTEGER, sha TEXT) WITHOUT ROWID"
-                )
+                db.execute("CREATE TABLE IF NOT EXISTS blobs (name TEXT PRIMARY KEY, value BLOB)")
                 salt = f"{_SCHEMA_VERSION}:{self.salt}"
                 row = db.execute("SELECT value FROM meta WHERE name = 'salt'").fetchone()
                 if row is None or row[0] != salt:

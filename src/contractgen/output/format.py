@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import subprocess
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -40,7 +41,7 @@ def _ruff_version() -> str:
 
 
 def format_python(files: dict[str, bytes], cache: BuildCache | None = None) -> dict[str, bytes]:
-    """Format the ``.py`` entries of ``files``; other entries pass through.
+    """Format the ``.py`` entries of ``files`` (in place; returned); others pass through.
 
     With a ``cache``, a file whose exact text was formatted before is taken
     from it (ruff's output depends only on the text, its version and the
@@ -48,7 +49,7 @@ def format_python(files: dict[str, bytes], cache: BuildCache | None = None) -> d
     """
     py = {p: d for p, d in files.items() if p.endswith(".py")}
     if not py:
-        return dict(files)
+        return files
     keys: dict[str, str] = {}
     done: dict[str, bytes] = {}
     if cache is not None and cache.enabled:
@@ -57,18 +58,21 @@ def format_python(files: dict[str, bytes], cache: BuildCache | None = None) -> d
         found = cache.get_many("format", keys.values())
         done = {p: found[k] for p, k in keys.items() if k in found}
     todo = {p: d for p, d in py.items() if p not in done}
-    out = dict(files)
+    del py
+    # In place: the text before formatting goes as soon as its formatted text is
+    # in (memory of a large build).
+    out = files
     out.update(done)
     if todo:
-        formatted = _run_ruff(todo)
-        out.update(formatted)
-        if keys and cache is not None:
-            for p, data in formatted.items():
+        for p, data in _run_ruff(todo):
+            out[p] = data
+            del todo[p]
+            if keys and cache is not None:
                 cache.put("format", keys[p], data)
     return out
 
 
-def _run_ruff(py: dict[str, bytes]) -> dict[str, bytes]:
+def _run_ruff(py: dict[str, bytes]) -> Iterator[tuple[str, bytes]]:
     global calls
     calls += 1
     with tempfile.TemporaryDirectory(prefix="contractgen-fmt-") as tmp:
@@ -90,4 +94,5 @@ def _run_ruff(py: dict[str, bytes]) -> dict[str, bytes]:
                 "ruff could not format the generated code (a contractgen bug):\n"
                 + (proc.stderr or proc.stdout)
             )
-        return {path: (root / path).read_bytes() for path in py}
+        for path in list(py):
+            yield path, (root / path).read_bytes()

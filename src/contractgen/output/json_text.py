@@ -11,7 +11,9 @@ compare the two on generated and random data.
 
 from __future__ import annotations
 
+import io
 import json
+from collections.abc import Callable
 from json.encoder import encode_basestring
 from typing import Any
 
@@ -29,30 +31,65 @@ class Unsupported(ValueError):
     """Data this writer leaves to :func:`json.dumps` (see :func:`dumps_strict`)."""
 
 
-def dumps(data: Any, *, sort_keys: bool = False, allow_nan: bool = True) -> str:
-    """``json.dumps(data, indent=2, ensure_ascii=False, sort_keys=..., allow_nan=...)``."""
+def dumps(data: Any, *, sort_keys: bool = False, allow_nan: bool = True, end: str = "") -> str:
+    """``json.dumps(data, indent=2, ensure_ascii=False, sort_keys=..., allow_nan=...) + end``."""
     try:
-        return dumps_strict(data, sort_keys=sort_keys)
+        return dumps_strict(data, sort_keys=sort_keys, end=end)
     except (Unsupported, RecursionError):
-        return json.dumps(
+        text = json.dumps(
             data, indent=2, ensure_ascii=False, sort_keys=sort_keys, allow_nan=allow_nan
         )
+        return text + end
 
 
 class Raw(str):
     """Text already encoded (and indented for where it goes): written as it is."""
 
 
-def dumps_strict(data: Any, *, sort_keys: bool = False, level: int = 0) -> str:
+def dumps_utf8(
+    data: Any, *, sort_keys: bool = False, allow_nan: bool = True, end: str = ""
+) -> bytes:
+    """``dumps(...).encode()``, without holding the text and its encoding at once."""
+    buffer = io.BytesIO()
+
+    def emit(text: str) -> None:
+        buffer.write(text.encode())
+
+    try:
+        _chunks(data, sort_keys=sort_keys, level=0, emit=emit)
+    except (Unsupported, RecursionError):
+        return dumps(data, sort_keys=sort_keys, allow_nan=allow_nan, end=end).encode()
+    emit(end)
+    return buffer.getvalue()
+
+
+def dumps_strict(data: Any, *, sort_keys: bool = False, level: int = 0, end: str = "") -> str:
     """As :func:`dumps`, but raises :class:`Unsupported` where that would call ``json.dumps``
     (a type other than the JSON ones, a key that is not a string, a non-finite number).
 
     ``level`` is the nesting depth the text is for (its later lines are indented
     for it), so a document can be put together from parts (:class:`Raw`).
     """
+    out = _chunks(data, sort_keys=sort_keys, level=level)
+    out.append(end)  # (a large text is not copied to add a line break)
+    return "".join(out)
+
+
+def _chunks(
+    data: Any, *, sort_keys: bool, level: int, emit: Callable[[str], object] | None = None
+) -> list[str]:
+    """The text of ``data`` in pieces (a few per container near the top).
+
+    With ``emit``, each top-level piece goes there as it is made (and the list
+    returned is empty): a large document is never all text at once.
+    """
     out: list[str] = []
-    append = out.append
+    append = emit or out.append
     enc = encode_basestring
+    # The outermost container writes straight to ``out`` (with ``emit``, so do
+    # the ones it holds): the ones inside, down to _CHUNK_NL, are each written
+    # and joined on their own.
+    top = 1 + 2 * level + (2 if emit is not None else 0)
 
     def write(o: Any, nl: str) -> None:
         nonlocal append
@@ -73,7 +110,7 @@ def dumps_strict(data: Any, *, sort_keys: bool = False, level: int = 0) -> str:
                     keys = sorted(keys)
                 except TypeError:
                     raise Unsupported from None
-            parent = append if len(nl) <= _CHUNK_NL else None
+            parent = append if top < len(nl) <= _CHUNK_NL else None
             if parent is not None:
                 buf: list[str] = []
                 append = buf.append
@@ -95,7 +132,7 @@ def dumps_strict(data: Any, *, sort_keys: bool = False, level: int = 0) -> str:
                 return
             nl2 = nl + "  "
             sep = "[" + nl2
-            parent = append if len(nl) <= _CHUNK_NL else None
+            parent = append if top < len(nl) <= _CHUNK_NL else None
             if parent is not None:
                 items: list[str] = []
                 append = items.append
@@ -123,4 +160,4 @@ def dumps_strict(data: Any, *, sort_keys: bool = False, level: int = 0) -> str:
             raise Unsupported
 
     write(data, "\n" + "  " * level)
-    return "".join(out)
+    return out

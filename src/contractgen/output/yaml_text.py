@@ -9,6 +9,7 @@ equals the data ``json.dumps`` writes (tested).
 
 from __future__ import annotations
 
+import io
 import math
 from typing import Any
 
@@ -18,6 +19,43 @@ INDENT = "  "
 
 
 def dump(data: Any) -> str:
+    out = _lines(data)
+    out.append("")  # the final line break, without copying the text again
+    return "\n".join(out)
+
+
+def dump_utf8(data: Any) -> bytes:
+    """``dump(data).encode()``, without holding the text and its encoding at once."""
+    buffer = io.BytesIO()
+
+    def flush(out: list[str]) -> None:
+        for line in out:
+            buffer.write(line.encode())
+            buffer.write(b"\n")
+
+    if isinstance(data, dict) and data:
+        # One second-level entry at a time: its lines, then their encoding.
+        _QUOTED.clear()
+        for key, value in data.items():
+            if isinstance(value, dict) and value:
+                flush([f"{_quoted(str(key))}:"])
+                for sub, item in value.items():
+                    out: list[str] = []
+                    _mapping({sub: item}, INDENT, out)
+                    flush(out)
+            else:
+                out = []
+                _mapping({key: value}, "", out)
+                flush(out)
+        _QUOTED.clear()
+        return buffer.getvalue()
+    return dump(data).encode()
+
+
+def _lines(data: Any) -> list[str]:
+    """The document's lines; what a top-level or second-level entry spans is
+    joined into one string as soon as it is written (so a large document is a
+    few thousand strings, not a few million)."""
     _QUOTED.clear()
     out: list[str] = []
     if isinstance(data, dict) and data:
@@ -27,7 +65,7 @@ def dump(data: Any) -> str:
     else:
         out.append(_scalar(data, ""))
     _QUOTED.clear()
-    return "\n".join(out) + "\n"
+    return out
 
 
 def _scalar(value: Any, indent: str) -> str:
@@ -75,16 +113,25 @@ def _is_collection(value: Any) -> bool:
     return isinstance(value, (dict, list)) and bool(value)
 
 
-def _mapping(data: dict[str, Any], indent: str, out: list[str], first_prefix: str | None = None) -> None:
+def _mapping(
+    data: dict[str, Any], indent: str, out: list[str], first_prefix: str | None = None
+) -> None:
+    collapse = len(indent) <= len(INDENT)
     for i, (key, value) in enumerate(data.items()):
         prefix = first_prefix if (i == 0 and first_prefix is not None) else indent
         k = _quoted(str(key))
         if isinstance(value, dict) and value:
+            mark = len(out)
             out.append(f"{prefix}{k}:")
             _mapping(value, indent + INDENT, out)
+            if collapse:
+                out[mark:] = ["\n".join(out[mark:])]
         elif isinstance(value, list) and value:
+            mark = len(out)
             out.append(f"{prefix}{k}:")
             _sequence(value, indent + INDENT, out)
+            if collapse:
+                out[mark:] = ["\n".join(out[mark:])]
         else:
             out.append(f"{prefix}{k}: {_scalar(value, indent)}")
 

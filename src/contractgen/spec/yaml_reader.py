@@ -74,11 +74,16 @@ YAML11_BOOLEANS = frozenset(
 
 @dataclass
 class PositionMap:
-    """Where each path of a document sits in its file."""
+    """Where each path of a document sits in its file.
+
+    Positions are kept packed (``line << 32 | col``, see :func:`_packed`) and
+    made into :class:`Position` objects when asked for: a large spec set has
+    millions of them (memory).
+    """
 
     file: str
-    values: dict[Path_, Position] = field(default_factory=dict)
-    keys: dict[Path_, Position] = field(default_factory=dict)
+    values: dict[Path_, int] = field(default_factory=dict)
+    keys: dict[Path_, int] = field(default_factory=dict)
     # Raw text of plain scalars that were typed as numbers or booleans.
     plain_text: dict[Path_, str] = field(default_factory=dict)
 
@@ -87,14 +92,17 @@ class PositionMap:
 
     def key(self, path: Path_) -> Position:
         if path in self.keys:
-            return self.keys[path]
+            return self._unpack(self.keys[path])
         return self.value(path)
 
-    def _nearest(self, table: dict[Path_, Position], path: Path_) -> Position:
+    def _nearest(self, table: dict[Path_, int], path: Path_) -> Position:
         for end in range(len(path), -1, -1):
             if path[:end] in table:
-                return table[path[:end]]
+                return self._unpack(table[path[:end]])
         return Position(self.file, 1, 1)
+
+    def _unpack(self, packed: int) -> Position:
+        return Position(self.file, packed >> 32, packed & 0xFFFFFFFF)
 
 
 @dataclass
@@ -109,6 +117,13 @@ class YamlDocument:
 
 def _pos(file: str, mark: Any) -> Position:
     return Position(file, mark.line + 1, mark.column + 1)
+
+
+def _packed(mark: Any) -> int:
+    """A mark's 1-based line and column as one int (:meth:`PositionMap._unpack`)."""
+    line: int = mark.line + 1
+    col: int = mark.column + 1
+    return (line << 32) | col
 
 
 def read_yaml(display_name: str, raw: bytes, diagnostics: Diagnostics) -> list[YamlDocument]:
@@ -267,7 +282,7 @@ def _construct(
     node: yaml.Node, path: Path_, positions: PositionMap, diagnostics: Diagnostics
 ) -> Any:
     file = positions.file
-    positions.values.setdefault(path, _pos(file, node.start_mark))
+    positions.values.setdefault(path, _packed(node.start_mark))
     if isinstance(node, yaml.MappingNode):
         result: dict[Any, Any] = {}
         texts: dict[str, Any] = {}  # str(key) -> key: 1 and "1" are one key in JSON
@@ -283,7 +298,7 @@ def _construct(
             same = texts.get(str(key), key)
             if same in result:
                 first = positions.keys.get((*path, same))
-                where = f" (first at line {first.line})" if first else ""
+                where = f" (first at line {first >> 32})" if first else ""
                 diagnostics.add(
                     _pos(file, key_node.start_mark),
                     "CG008",
@@ -291,7 +306,7 @@ def _construct(
                     hint="YAML keeps only the last value; remove one of them",
                 )
                 continue
-            positions.keys[(*path, key)] = _pos(file, key_node.start_mark)
+            positions.keys[(*path, key)] = _packed(key_node.start_mark)
             texts[str(key)] = key
             result[key] = _construct(value_node, (*path, key), positions, diagnostics)
         return result

@@ -43,6 +43,7 @@ from contractgen.targets.docs_site import (
     SCALARS_PAGE,
     NavItem,
     Site,
+    clear_links,
     domain_page,
     family,
     flow,
@@ -174,6 +175,7 @@ class DocsTarget:
             generator=ctx.generator,
         )
         files.add("mkdocs.yml", mkdocs)
+        _clear_memo()  # (memory: the memos of a large site are tens of megabytes)
         return files
 
 
@@ -280,6 +282,7 @@ def _memoised(name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
 def _clear_memo() -> None:
     for memo in _MEMO.values():
         memo.clear()
+    clear_links()
 
 
 @functools.cache

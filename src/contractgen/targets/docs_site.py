@@ -378,6 +378,11 @@ def href(from_page: str, to_page: str, anchor: str | None = None) -> str:
 _RELATIVE: dict[tuple[str, str], str] = {}
 
 
+def clear_links() -> None:
+    """Forget the links worked out so far (memory, after a site is rendered)."""
+    _RELATIVE.clear()
+
+
 def _relative(from_dir: str, to_page: str) -> str:
     key = (from_dir, to_page)
     target = _RELATIVE.get(key)

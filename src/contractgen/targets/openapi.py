@@ -73,8 +73,8 @@ class OpenApiTarget:
     def render(self, contracts: ContractSet, ctx: RenderContext) -> FileSet:
         doc = build_document(contracts, ctx.settings.openapi)
         files = FileSet()
-        files.add("openapi.yaml", to_yaml(doc))
-        files.add("openapi.json", to_json(doc))
+        files.add("openapi.yaml", yaml_text.dump_utf8(doc))
+        files.add("openapi.json", json_text.dumps_utf8(doc, allow_nan=False, end="\n"))
         return files
 
 
@@ -86,7 +86,7 @@ def to_yaml(doc: dict[str, Any]) -> str:
 
 
 def to_json(doc: dict[str, Any]) -> str:
-    return json_text.dumps(doc, allow_nan=False) + "\n"
+    return json_text.dumps(doc, allow_nan=False, end="\n")
 
 
 # -- the document --------------------------------------------------------------

@@ -22,15 +22,18 @@ output is the same either way.
 from __future__ import annotations
 
 import ast
+import contextlib
 import functools
 import hashlib
 import json
 import os
 import re
+import sys
 import threading
+import types
 import warnings
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -171,8 +174,19 @@ def run_generator(schema: Mapping[str, Any]) -> str:
         raise ModelGenerationError(
             f"datamodel-code-generator returned {type(result).__name__}, expected one module"
         )
-    _cache[key] = result
+    _remember(key, result)
     return result
+
+
+# The memo keeps the most recent outputs only: the build cache keeps them all,
+# and a large build's (megabytes each) would otherwise stay for the process.
+_CACHE_LIMIT = 16
+
+
+def _remember(key: str, code: str) -> None:
+    _cache[key] = code
+    while len(_cache) > _CACHE_LIMIT:
+        del _cache[next(iter(_cache))]
 
 
 # -- grouping ---------------------------------------------------------------------
@@ -676,6 +690,25 @@ def _pool(workers: int) -> Any:
     return ProcessPoolExecutor(max_workers=workers, mp_context=context)
 
 
+@contextlib.contextmanager
+def _without_main() -> Iterator[None]:
+    """Start worker processes without them importing the ``__main__`` module.
+
+    multiprocessing runs the parent's main script again in every spawned or
+    forkserver child (the reason for ``if __name__ == "__main__":``): a
+    script that calls :func:`contractgen.pipeline.build` unguarded would build
+    again in each worker. The workers need nothing from it: while they start,
+    ``__main__`` is an empty module, so there is nothing to run again.
+    """
+    main = sys.modules.get("__main__")
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        if main is not None:
+            sys.modules["__main__"] = main
+
+
 class ModelBatch:
     """The model modules of one build, in progress: cached, in workers, or still to do."""
 
@@ -683,19 +716,25 @@ class ModelBatch:
         self.jobs = jobs
         self.cache = cache
         self.done: dict[str, list[ModelModule]] = {}
+        # The generator's code known for this build (memo, build cache), by generator key.
         self.codes: dict[str, str] = {}
         self.futures: dict[str, Any] = {}
         self.executor: Any = None
         if cache is not None:
             found = cache.get_many("models", [j.key for j in jobs])
             self.done = {k: _decode(v) for k, v in found.items()}
-            todo = [j for j in jobs if j.key not in self.done]
-            codes = cache.get_many(
-                "dcg", [j.generator_key for j in todo if j.generator_key not in _cache]
-            )
-            for k, v in codes.items():
-                _cache[k] = v.decode("utf-8")
-        todo = [j for j in jobs if j.key not in self.done and j.generator_key not in _cache]
+        for j in jobs:
+            if j.key not in self.done and j.generator_key in _cache:
+                self.codes[j.generator_key] = _cache[j.generator_key]
+        if cache is not None:
+            wanted = [
+                j.generator_key
+                for j in jobs
+                if j.key not in self.done and j.generator_key not in self.codes
+            ]
+            for k, v in cache.get_many("dcg", wanted).items():
+                self.codes[k] = v.decode("utf-8")
+        todo = [j for j in jobs if j.key not in self.done and j.generator_key not in self.codes]
         workers = _pool_workers(todo)
         self.submitter: threading.Thread | None = None
         if workers:
@@ -711,9 +750,11 @@ class ModelBatch:
 
         try:
             self.executor = _pool(workers)
-            # Largest first, so the workers finish about together.
-            for job in sorted(todo, key=lambda j: -j.size):
-                self.futures[job.key] = self.executor.submit(_work, job.schema)
+            # Largest first, so the workers finish about together. Submitting
+            # starts the workers (as needed): see _without_main.
+            with _without_main():
+                for job in sorted(todo, key=lambda j: -j.size):
+                    self.futures[job.key] = self.executor.submit(_work, job.schema)
         except Exception as exc:  # no processes here (a sandbox): generate in process
             for job in todo:
                 failed: Future[str] = Future()
@@ -738,7 +779,7 @@ class ModelBatch:
             for job in self.jobs:
                 modules = self.done.get(job.key)
                 if modules is None:
-                    future = self.futures.get(job.key)
+                    future = self.futures.pop(job.key, None)
                     code: str | None = None
                     if future is not None:
                         try:
@@ -747,9 +788,9 @@ class ModelBatch:
                             pass
                         else:
                             calls += 1
-                            _cache[job.generator_key] = code
+                            _remember(job.generator_key, code)
                     if code is None:
-                        code = run_generator(job.schema)
+                        code = self.codes.pop(job.generator_key, None) or run_generator(job.schema)
                     modules = _modules_of(job, code)
                     if self.cache is not None:
                         self.cache.put("dcg", job.generator_key, code.encode("utf-8"))
