@@ -20,19 +20,32 @@ only through the ``md_*`` filters; it is a value, never part of a template.
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import hashlib
 import html
 import json
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import jinja2
 import yaml
+from pydantic import BaseModel
 
 from contractgen.escape import FILTERS
-from contractgen.ir.models import ContractSet, EnumIR, FieldIR, ModelIR
+from contractgen.ir.models import (
+    CapabilityIR,
+    ContractSet,
+    EnumIR,
+    EventIR,
+    FeatureIR,
+    FieldIR,
+    ModelIR,
+    OperationIR,
+)
 from contractgen.ir.scalars import SCALARS
 from contractgen.output.fileset import FileSet
 from contractgen.render import environment
@@ -123,50 +136,89 @@ class DocsTarget:
         }
 
         files = FileSet()
+        pages: list[_Page] = []
 
-        def page(stem: str, template: str, **context: Any) -> None:
-            def link(to_page: str, anchor: str | None = None) -> str:
-                return href(stem, to_page, anchor)
+        def page(
+            stem: str, template: str, group: str | None, *extra: object, **context: Any
+        ) -> None:
+            pages.append(_Page(stem, template, group, extra, context))
 
-            text = env.get_template(f"docs/{template}").render(
-                **shared, page=stem, link=link, **context
-            )
-            files.add(f"{DOCS_DIR}/{stem}.md", _tidy(text))
-
-        page(INDEX_PAGE, "index.md.jinja")
-        page(SCALARS_PAGE, "scalars.md.jinja")
+        page(INDEX_PAGE, "index.md.jinja", None)
+        page(SCALARS_PAGE, "scalars.md.jinja", "")
         for domain in site.domains:
             page(
-                domain_page(domain), "domain.md.jinja", domain=domain, parts=site.in_domain(domain)
+                domain_page(domain),
+                "domain.md.jinja",
+                domain,
+                domain=domain,
+                parts=site.in_domain(domain),
             )
         for feature in contracts.features:
-            page(feature.page, "feature.md.jinja", spec=feature)
+            page(feature.page, "feature.md.jinja", feature.domain, spec=feature)
         for capability in contracts.capabilities:
-            page(capability.page, "capability.md.jinja", spec=capability)
+            page(capability.page, "capability.md.jinja", capability.domain, spec=capability)
         for op in contracts.operations:
+            examples = [
+                {
+                    "example": ex,
+                    "python": docs_examples.python_example(
+                        contracts, op, ex, settings.python.package, url_base
+                    ),
+                    "curl": docs_examples.curl_command(op, ex.input, url_base),
+                }
+                for ex in op.examples
+            ]
             page(
                 op.names.page,
                 "operation.md.jinja",
+                op.domain,
+                # What the page shows of other domains beyond the summary:
+                # its input and output models whole, and the examples' code.
+                *(contracts.model(m) for m in (op.input, op.output) if m),
+                *((e["python"], e["curl"]) for e in examples),
                 spec=op,
-                examples=[
-                    {
-                        "example": ex,
-                        "python": docs_examples.python_example(
-                            contracts, op, ex, settings.python.package, url_base
-                        ),
-                        "curl": docs_examples.curl_command(op, ex.input, url_base),
-                    }
-                    for ex in op.examples
-                ],
+                examples=examples,
             )
         for event in contracts.events:
-            page(event.names.page, "event.md.jinja", spec=event)
+            page(
+                event.names.page,
+                "event.md.jinja",
+                event.domain,
+                contracts.model(event.payload),
+                spec=event,
+            )
         for item in (*contracts.models, *contracts.enums):
             if isinstance(item, ModelIR):
-                page(item.page, "model.md.jinja", model=item, owner=site.owner_of(item))
+                page(
+                    item.page, "model.md.jinja", item.domain, model=item, owner=site.owner_of(item)
+                )
             else:
                 assert isinstance(item, EnumIR)
-                page(item.page, "enum.md.jinja", enum=item)
+                page(item.page, "enum.md.jinja", item.domain, enum=item)
+
+        keys = _PageKeys.of(contracts, ctx, override) if ctx.cache.enabled else None
+        found: dict[str, bytes] = {}
+        if keys is not None:
+            with _stage(ctx, "docs: reuse pages"):
+                wanted = [keys.key(p) for p in pages]
+                found = ctx.cache.get_many("docs", [k for k in wanted if k is not None])
+        else:
+            wanted = [None] * len(pages)
+        with _stage(ctx, "docs: render pages"):
+            for p, key in zip(pages, wanted, strict=True):
+                data = found.get(key) if key is not None else None
+                if data is None:
+
+                    def link(to_page: str, anchor: str | None = None, stem: str = p.stem) -> str:
+                        return href(stem, to_page, anchor)
+
+                    text = env.get_template(f"docs/{p.template}").render(
+                        **shared, page=p.stem, link=link, **p.context
+                    )
+                    data = _tidy(text).encode()
+                    if key is not None:
+                        ctx.cache.put("docs", key, data)
+                files.add(f"{DOCS_DIR}/{p.stem}.md", data)
 
         mkdocs = env.get_template("docs/mkdocs.yml.jinja").render(
             site_name=yaml_str(html.escape(title)),
@@ -177,6 +229,126 @@ class DocsTarget:
         files.add("mkdocs.yml", mkdocs)
         _clear_memo()  # (memory: the memos of a large site are tens of megabytes)
         return files
+
+
+# -- reusing pages from the build cache ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Page:
+    stem: str
+    template: str
+    domain: str | None  # None: the page shows the whole set (never reused)
+    extra: tuple[object, ...]  # IR objects (whole) and text the page also depends on
+    context: dict[str, Any]
+
+
+def _stage(ctx: RenderContext, name: str) -> contextlib.AbstractContextManager[None]:
+    return ctx.timings.stage(name) if ctx.timings is not None else contextlib.nullcontext()
+
+
+# What the pages of one domain show of another domain's specs, models and enums
+# is their summary: everything but these descriptive fields (each appears on the
+# page of its own spec, model or enum, and on its own domain's index, only).
+# Shown elsewhere anyway (an operation's input and output models on its page,
+# an event's payload, the examples' code) is listed with the page (_Page.extra).
+# tests/perf/test_docs_cache.py edits each of them in one domain of a set with
+# cross-domain references and checks the pages against a fresh build.
+_LOCAL_META: dict[str, Any] = {"description": True, "source": True, "file": True}
+_LOCAL: dict[type, dict[str, Any]] = {
+    OperationIR: {
+        **_LOCAL_META,
+        "goal": True,
+        "context": True,
+        "scenarios": True,
+        "examples": True,
+        "errors": {"__all__": {"description": True, "when": True, "source": True}},
+    },
+    EventIR: _LOCAL_META,
+    CapabilityIR: _LOCAL_META,
+    FeatureIR: _LOCAL_META,
+    ModelIR: {
+        "description": True,
+        "source": True,
+        "fields": {"__all__": {"description": True, "examples": True, "source": True}},
+    },
+    EnumIR: {"description": True, "source": True, "values": {"__all__": {"description": True}}},
+}
+
+
+class _PageKeys:
+    """Cache keys of the docs pages.
+
+    A page's key hashes: the docs templates and contractgen (the cache's
+    salt), the settings pages show, the page's path and template, every spec,
+    model and enum of its domain whole, the summary of the whole set (see
+    _LOCAL), and what the page lists as extra. A page whose key was seen before
+    is the text made then. The site index shows the whole set: never reused.
+    Template overrides could show anything: with them, no page is reused.
+    """
+
+    def __init__(self, contracts: ContractSet, ctx: RenderContext) -> None:
+        settings = ctx.settings
+        self.salt = json.dumps(
+            [
+                ctx.generator,
+                settings.python.package,
+                settings.docs.site_name or settings.openapi.title,
+                docs_examples.base_url(settings),
+            ]
+        )
+        self.whole: dict[int, str] = {}
+        domains: dict[str, Any] = {}
+        summary = hashlib.sha256()
+        items: tuple[Any, ...] = (
+            *contracts.operations,
+            *contracts.events,
+            *contracts.capabilities,
+            *contracts.features,
+            *contracts.models,
+            *contracts.enums,
+        )
+        for item in items:
+            whole = hashlib.sha256(item.model_dump_json().encode())
+            whole.update(b"\0" + item.source_yaml.encode())
+            digest = whole.hexdigest()
+            self.whole[id(item)] = digest
+            domains.setdefault(item.domain, hashlib.sha256()).update(digest.encode())
+            summary.update(item.model_dump_json(exclude=_LOCAL[type(item)]).encode())
+            summary.update(b"\0")
+        summary.update(json.dumps(contracts.domains).encode())
+        self.domains = {d: h.hexdigest() for d, h in domains.items()}
+        self.summary = summary.hexdigest()
+
+    @classmethod
+    def of(
+        cls, contracts: ContractSet, ctx: RenderContext, override: Path | None
+    ) -> _PageKeys | None:
+        if override is not None and (override / "docs").exists():
+            return None
+        with _stage(ctx, "docs: page keys"):
+            return cls(contracts, ctx)
+
+    def key(self, page: _Page) -> str | None:
+        if page.domain is None:
+            return None
+        h = hashlib.sha256()
+        parts: list[str] = [
+            self.salt,
+            page.stem,
+            page.template,
+            self.domains.get(page.domain, ""),
+            self.summary,
+        ]
+        for extra in page.extra:
+            if isinstance(extra, BaseModel):
+                parts.append(self.whole[id(extra)])
+            else:
+                parts.append(json.dumps(extra))
+        for part in parts:
+            h.update(part.encode())
+            h.update(b"\0")
+        return h.hexdigest()
 
 
 # -- field tables ----------------------------------------------------------------------

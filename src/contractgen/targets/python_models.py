@@ -644,13 +644,34 @@ def _job(g: _Group, host: Mapping[str, str], package: str, header: str) -> Model
     return ModelJob(g, schema, gkey, h.hexdigest(), package, header)
 
 
-def _work(schema: dict[str, Any]) -> str:
-    """In a worker process: the generator's code for one schema.
+def _work(
+    schema: dict[str, Any], group: tuple[list[str], list[str], list[str]], package: str, header: str
+) -> tuple[str, list[ModelModule] | None]:
+    """In a worker process: the generator's code for one schema, and the finished
+    modules (None when the checks fail: the parent runs them again, to raise).
 
-    Only the schema travels (the IR would cost more to pickle than checking
-    the code takes): the parent checks and finishes the code.
+    The group's IR travels as JSON (pickled pydantic models cost ten times more).
     """
-    return run_generator(schema)
+    code = run_generator(schema)
+    modules_of, models, enums = group
+    g = _Group(
+        list(modules_of),
+        [ModelIR.model_validate_json(m) for m in models],
+        [EnumIR.model_validate_json(e) for e in enums],
+    )
+    job = ModelJob(g, schema, "", "", package, header)
+    try:
+        return code, _modules_of(job, code)
+    except ModelGenerationError:
+        return code, None
+
+
+def _group_json(g: _Group) -> tuple[list[str], list[str], list[str]]:
+    return (
+        list(g.modules),
+        [m.model_dump_json() for m in g.models],
+        [e.model_dump_json() for e in g.enums],
+    )
 
 
 def _encode(modules: list[ModelModule]) -> bytes:
@@ -754,7 +775,9 @@ class ModelBatch:
             # starts the workers (as needed): see _without_main.
             with _without_main():
                 for job in sorted(todo, key=lambda j: -j.size):
-                    self.futures[job.key] = self.executor.submit(_work, job.schema)
+                    self.futures[job.key] = self.executor.submit(
+                        _work, job.schema, _group_json(job.group), job.package, job.header
+                    )
         except Exception as exc:  # no processes here (a sandbox): generate in process
             for job in todo:
                 failed: Future[str] = Future()
@@ -783,7 +806,7 @@ class ModelBatch:
                     code: str | None = None
                     if future is not None:
                         try:
-                            code = future.result()
+                            code, modules = future.result()
                         except Exception:
                             pass
                         else:
@@ -791,7 +814,8 @@ class ModelBatch:
                             _remember(job.generator_key, code)
                     if code is None:
                         code = self.codes.pop(job.generator_key, None) or run_generator(job.schema)
-                    modules = _modules_of(job, code)
+                    if modules is None:
+                        modules = _modules_of(job, code)  # (raises what the checks find)
                     if self.cache is not None:
                         self.cache.put("dcg", job.generator_key, code.encode("utf-8"))
                         self.cache.put("models", job.key, _encode(modules))
