@@ -79,7 +79,10 @@ class BuildResult:
 
 
 def load_contracts(
-    settings: Settings, diagnostics: Diagnostics, timings: Timings | None = None
+    settings: Settings,
+    diagnostics: Diagnostics,
+    timings: Timings | None = None,
+    cache: BuildCache | None = None,
 ) -> ContractSet:
     """Load and check the spec set; raise SpecError with every problem found."""
     from contractgen.ir.build import build_ir
@@ -87,7 +90,7 @@ def load_contracts(
 
     timings = timings or Timings()
     with timings.stage("load"):
-        loaded = load_specs(settings.specs_dir, settings.root, diagnostics)
+        loaded = load_specs(settings.specs_dir, settings.root, diagnostics, cache)
     if diagnostics.has_errors:
         raise SpecError(diagnostics)
     with timings.stage("check+ir"):
@@ -285,7 +288,7 @@ def _build(
                 up_to_date_fast=True,
             )
 
-    contracts = load_contracts(settings, diagnostics, timings)
+    contracts = load_contracts(settings, diagnostics, timings, cache)
     try:
         files = render_targets(contracts, settings, targets, timings, cache)
     except UnsafePathError as exc:

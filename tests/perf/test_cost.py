@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from contractgen.diagnostics import SpecError
 from contractgen.output.cache import CACHE_DIR
 from contractgen.targets import python_models
 
@@ -223,3 +224,17 @@ def test_workers_do_not_run_the_calling_script_again(project: MakeProject, tmp_p
     assert (p.out / "python" / "bench_client" / "models" / "order.py").exists()
     assert proc.stdout.count("RUN") == 1, proc.stdout
     assert "leaked" not in proc.stderr, proc.stderr
+
+
+def test_spec_files_are_parsed_once_and_problems_every_time(project: MakeProject) -> None:
+    p = project(50)
+    first = p.build(force=True)
+    assert first.misses("yaml") == len(p.spec_files())
+    again = p.build(force=True)
+    assert again.hits("yaml") == len(p.spec_files()) and again.misses("yaml") == 0
+    broken = p.root / "specs" / "broken.yaml"
+    broken.write_text("kind: model\nname: Broken\nfields: [unclosed\n")
+    for _ in range(2):  # a file with a problem is never cached: reported each time
+        with pytest.raises(SpecError) as caught:
+            p.build(force=True)
+        assert any(d.code == "CG003" for d in caught.value.diagnostics.items)

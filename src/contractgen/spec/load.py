@@ -7,16 +7,27 @@ one run reports them all.
 from __future__ import annotations
 
 import difflib
+import hashlib
+import marshal
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ValidationError
 
 from contractgen.diagnostics import Diagnostics, Position
 from contractgen.spec.files import discover
 from contractgen.spec.models import SPEC_CLASSES, AnySpec
-from contractgen.spec.yaml_reader import YAML11_BOOLEANS, Path_, PositionMap, read_yaml
+from contractgen.spec.yaml_reader import (
+    YAML11_BOOLEANS,
+    Path_,
+    PositionMap,
+    YamlDocument,
+    read_yaml,
+)
+
+if TYPE_CHECKING:
+    from contractgen.output.cache import BuildCache
 
 
 @dataclass(frozen=True)
@@ -39,8 +50,17 @@ class LoadedSpec:
         return self.positions.key(tuple(path))
 
 
-def load_specs(specs_dir: Path, display_root: Path, diagnostics: Diagnostics) -> list[LoadedSpec]:
-    """Load every spec file under ``specs_dir`` (or the one file it names)."""
+def load_specs(
+    specs_dir: Path,
+    display_root: Path,
+    diagnostics: Diagnostics,
+    cache: BuildCache | None = None,
+) -> list[LoadedSpec]:
+    """Load every spec file under ``specs_dir`` (or the one file it names).
+
+    With a build ``cache``, a file read before (same name, same bytes, and no
+    problem found in it) is not parsed again: its documents come from the cache.
+    """
     if specs_dir.is_file():
         return load_file(specs_dir, _display(specs_dir, display_root), diagnostics)
     if not specs_dir.is_dir():
@@ -59,10 +79,81 @@ def load_specs(specs_dir: Path, display_root: Path, diagnostics: Diagnostics) ->
             "no spec files (*.yaml, *.yml) found",
             hint="create one with `contractgen new command my.domain.verb`",
         )
+    if cache is not None and cache.enabled:
+        return _load_cached(files, display_root, diagnostics, cache)
     loaded: list[LoadedSpec] = []
     for path in files:
         loaded.extend(load_file(path, _display(path, display_root), diagnostics))
     return loaded
+
+
+def _load_cached(
+    files: list[Path], display_root: Path, diagnostics: Diagnostics, cache: BuildCache
+) -> list[LoadedSpec]:
+    raws: list[tuple[str, bytes | None, str]] = []
+    for path in files:
+        display = _display(path, display_root)
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            diagnostics.add(Position(display), "CG012", f"cannot read file: {exc.strerror}")
+            raws.append((display, None, ""))
+            continue
+        key = hashlib.sha256(display.encode() + b"\0" + raw).hexdigest()
+        raws.append((display, raw, key))
+    found = cache.get_many("yaml", [key for _, data, key in raws if data is not None])
+    loaded: list[LoadedSpec] = []
+    for display, content, key in raws:
+        if content is None:
+            continue
+        documents = _decode(found[key]) if key in found else None
+        if documents is None:
+            before = len(diagnostics.items)
+            documents = read_yaml(display, content, diagnostics)
+            if len(diagnostics.items) == before:
+                encoded = _encode(documents)
+                if encoded is not None:
+                    cache.put("yaml", key, encoded)
+        loaded.extend(_validate(documents, display, diagnostics))
+    return loaded
+
+
+def _encode(documents: list[YamlDocument]) -> bytes | None:
+    """A file's parsed documents as marshal data (exact types; fast to read back)."""
+    try:
+        return _marshal(documents)
+    except ValueError:  # a value marshal cannot write: not cached
+        return None
+
+
+def _marshal(documents: list[YamlDocument]) -> bytes:
+    return marshal.dumps(
+        [
+            (
+                d.file,
+                d.index,
+                d.data,
+                d.positions.file,
+                d.positions.values,
+                d.positions.keys,
+                d.positions.plain_text,
+                d.text,
+                d.start_line,
+            )
+            for d in documents
+        ]
+    )
+
+
+def _decode(data: bytes) -> list[YamlDocument] | None:
+    try:
+        rows = marshal.loads(data)
+        return [
+            YamlDocument(file, index, value, PositionMap(pfile, values, keys, plain), text, start)
+            for file, index, value, pfile, values, keys, plain, text, start in rows
+        ]
+    except (ValueError, EOFError, TypeError):
+        return None
 
 
 def load_file(path: Path, display: str, diagnostics: Diagnostics) -> list[LoadedSpec]:
@@ -75,8 +166,14 @@ def load_file(path: Path, display: str, diagnostics: Diagnostics) -> list[Loaded
 
 
 def load_bytes(display: str, raw: bytes, diagnostics: Diagnostics) -> list[LoadedSpec]:
+    return _validate(read_yaml(display, raw, diagnostics), display, diagnostics)
+
+
+def _validate(
+    documents: list[YamlDocument], display: str, diagnostics: Diagnostics
+) -> list[LoadedSpec]:
     loaded: list[LoadedSpec] = []
-    for doc in read_yaml(display, raw, diagnostics):
+    for doc in documents:
         spec = validate_document(doc.data, doc.positions, diagnostics)
         if spec is not None:
             loaded.append(LoadedSpec(spec, display, doc.positions, doc.text))

@@ -8,7 +8,7 @@ over all targets' output afterwards). Its files land under ``<out>/<name>/``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from contractgen.config import Settings
 from contractgen.ir.models import ContractSet
@@ -31,6 +31,8 @@ class RenderContext:
     cache: BuildCache = field(default_factory=_no_cache)
     # Sub-stage times for ``--timings`` (``target python: models``, ...).
     timings: Timings | None = None
+    # What targets share within one build (targets/digests.py).
+    memo: dict[str, Any] = field(default_factory=dict)
 
 
 class Target(Protocol):

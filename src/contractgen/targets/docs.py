@@ -49,7 +49,7 @@ from contractgen.ir.models import (
 from contractgen.ir.scalars import SCALARS
 from contractgen.output.fileset import FileSet
 from contractgen.render import environment
-from contractgen.targets import docs_examples
+from contractgen.targets import digests, docs_examples
 from contractgen.targets.base import RenderContext
 from contractgen.targets.docs_site import (
     INDEX_PAGE,
@@ -297,22 +297,11 @@ class _PageKeys:
                 docs_examples.base_url(settings),
             ]
         )
-        self.whole: dict[int, str] = {}
+        self.whole = digests.whole(contracts, ctx)
         domains: dict[str, Any] = {}
         summary = hashlib.sha256()
-        items: tuple[Any, ...] = (
-            *contracts.operations,
-            *contracts.events,
-            *contracts.capabilities,
-            *contracts.features,
-            *contracts.models,
-            *contracts.enums,
-        )
-        for item in items:
-            whole = hashlib.sha256(item.model_dump_json().encode())
-            whole.update(b"\0" + item.source_yaml.encode())
-            digest = whole.hexdigest()
-            self.whole[id(item)] = digest
+        for item in digests.items(contracts):
+            digest = self.whole[id(item)]
             domains.setdefault(item.domain, hashlib.sha256()).update(digest.encode())
             summary.update(item.model_dump_json(exclude=_LOCAL[type(item)]).encode())
             summary.update(b"\0")
