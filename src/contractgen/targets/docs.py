@@ -37,14 +37,10 @@ from pydantic import BaseModel
 
 from contractgen.escape import FILTERS
 from contractgen.ir.models import (
-    CapabilityIR,
     ContractSet,
     EnumIR,
-    EventIR,
-    FeatureIR,
     FieldIR,
     ModelIR,
-    OperationIR,
 )
 from contractgen.ir.scalars import SCALARS
 from contractgen.output.fileset import FileSet
@@ -247,42 +243,15 @@ def _stage(ctx: RenderContext, name: str) -> contextlib.AbstractContextManager[N
     return ctx.timings.stage(name) if ctx.timings is not None else contextlib.nullcontext()
 
 
-# What the pages of one domain show of another domain's specs, models and enums
-# is their summary: everything but these descriptive fields (each appears on the
-# page of its own spec, model or enum, and on its own domain's index, only).
-# Shown elsewhere anyway (an operation's input and output models on its page,
-# an event's payload, the examples' code) is listed with the page (_Page.extra).
-# tests/perf/test_docs_cache.py edits each of them in one domain of a set with
-# cross-domain references and checks the pages against a fresh build.
-_LOCAL_META: dict[str, Any] = {"description": True, "source": True, "file": True}
-_LOCAL: dict[type, dict[str, Any]] = {
-    OperationIR: {
-        **_LOCAL_META,
-        "goal": True,
-        "context": True,
-        "scenarios": True,
-        "examples": True,
-        "errors": {"__all__": {"description": True, "when": True, "source": True}},
-    },
-    EventIR: _LOCAL_META,
-    CapabilityIR: _LOCAL_META,
-    FeatureIR: _LOCAL_META,
-    ModelIR: {
-        "description": True,
-        "source": True,
-        "fields": {"__all__": {"description": True, "examples": True, "source": True}},
-    },
-    EnumIR: {"description": True, "source": True, "values": {"__all__": {"description": True}}},
-}
-
-
 class _PageKeys:
     """Cache keys of the docs pages.
 
     A page's key hashes: the docs templates and contractgen (the cache's
     salt), the settings pages show, the page's path and template, every spec,
-    model and enum of its domain whole, the summary of the whole set (see
-    _LOCAL), and what the page lists as extra. A page whose key was seen before
+    model and enum of its domain whole, the summary of the whole set
+    (targets/digests.py: all but descriptive text, which shows only on its own
+    domain's pages), and what the page lists as extra (an operation's input
+    and output models, an event's payload, the examples' code). A page whose key was seen before
     is the text made then. The site index shows the whole set: never reused.
     Template overrides could show anything: with them, no page is reused.
     """
@@ -299,15 +268,11 @@ class _PageKeys:
         )
         self.whole = digests.whole(contracts, ctx)
         domains: dict[str, Any] = {}
-        summary = hashlib.sha256()
         for item in digests.items(contracts):
             digest = self.whole[id(item)]
             domains.setdefault(item.domain, hashlib.sha256()).update(digest.encode())
-            summary.update(item.model_dump_json(exclude=_LOCAL[type(item)]).encode())
-            summary.update(b"\0")
-        summary.update(json.dumps(contracts.domains).encode())
         self.domains = {d: h.hexdigest() for d, h in domains.items()}
-        self.summary = summary.hexdigest()
+        self.summary = digests.summary(contracts, ctx)
 
     @classmethod
     def of(

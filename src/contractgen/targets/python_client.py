@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import hashlib
 import json
 import keyword
 from collections.abc import Iterable
@@ -47,6 +48,7 @@ from contractgen.ir.models import (
 from contractgen.ir.naming import pascal_case, snake_case
 from contractgen.output.fileset import FileSet
 from contractgen.render import render
+from contractgen.targets import digests
 from contractgen.targets.base import RenderContext
 from contractgen.targets.python_imports import ImportBlock, all_order
 from contractgen.targets.python_models import (
@@ -191,7 +193,8 @@ class PythonClientTarget:
         renderer = _Renderer(contracts, ctx)
         renderer.check()
         with _stage(ctx, "python: start models"):
-            batch = start_models(contracts, renderer.package, renderer.header, ctx.cache)
+            whole = digests.whole(contracts, ctx) if ctx.cache.enabled else None
+            batch = start_models(contracts, renderer.package, renderer.header, ctx.cache, whole)
         self._started = (contracts, renderer, batch)
 
     def render(self, contracts: ContractSet, ctx: RenderContext) -> FileSet:
@@ -529,10 +532,20 @@ class _Renderer:
             files["_operations/_base.py"] = self.render(
                 "_operations_base.py.jinja", **self.common()
             )
+        keys = self.module_keys(root)
+        found = self.ctx.cache.get_many("pyops", keys.values()) if keys else {}
         for top, ns in root.children.items():
             # Only for type checkers: each namespace's module loads on first use.
             type_imports.add_from(f"._operations.{top}", ns.class_name, ns.async_class_name)
-            files[f"_operations/{top}.py"] = self.operations_module(top, ns, consts)
+            key = keys.get(top)
+            cached = found.get(key) if key is not None else None
+            if cached is not None:
+                text = cached.decode("utf-8")
+            else:
+                text = self.operations_module(top, ns, consts)
+                if key is not None:
+                    self.ctx.cache.put("pyops", key, text.encode("utf-8"))
+            files[f"_operations/{top}.py"] = text
         auth = self.settings.openapi.auth
         servers = self.settings.openapi.servers
         files["_client.py"] = self.render(
@@ -548,6 +561,27 @@ class _Renderer:
             **self.common(),
         )
         return files
+
+    def module_keys(self, root: Namespace) -> dict[str, str]:
+        """Build cache keys of the operations modules (none without a cache).
+
+        A module shows its operations, their input and output models (whole),
+        and of everything else what the summary holds (module names, enum
+        members, error classes; targets/digests.py).
+        """
+        if not self.ctx.cache.enabled:
+            return {}
+        whole = digests.whole(self.cs, self.ctx)
+        salt = json.dumps([sorted(self.common().items()), digests.summary(self.cs, self.ctx)])
+        keys: dict[str, str] = {}
+        for top, ns in root.children.items():
+            h = hashlib.sha256(f"{salt}\0{top}".encode())
+            for o in ns.all_operations():
+                h.update(whole[id(o.ir)].encode())
+                for name in filter(None, (o.ir.input, o.ir.output)):
+                    h.update(whole[id(self.models[name])].encode())
+            keys[top] = h.hexdigest()
+        return keys
 
     def operations_module(
         self, top: str, root: Namespace, consts: dict[str, tuple[str, list[ErrorIR]]]

@@ -628,18 +628,23 @@ class ModelJob:
         return len(self.group.models) + len(self.group.enums)
 
 
-def _job(g: _Group, host: Mapping[str, str], package: str, header: str) -> ModelJob:
+def _job(
+    g: _Group,
+    host: Mapping[str, str],
+    package: str,
+    header: str,
+    whole: Mapping[int, str] | None = None,
+) -> ModelJob:
+    """The job of one group; ``whole`` has the items' digests when known (targets/digests.py)."""
     schema = group_schema(g, host, package)
     gkey = generator_key(schema)
     h = hashlib.sha256()
     for part in (gkey, package, header, "\0".join(g.modules)):
         h.update(part.encode())
         h.update(b"\0")
-    for m in g.models:
-        h.update(m.model_dump_json().encode())
-        h.update(b"\0")
-    for e in g.enums:
-        h.update(e.model_dump_json().encode())
+    for item in (*g.models, *g.enums):
+        digest = whole.get(id(item)) if whole is not None else None
+        h.update(digest.encode() if digest is not None else item.model_dump_json().encode())
         h.update(b"\0")
     return ModelJob(g, schema, gkey, h.hexdigest(), package, header)
 
@@ -827,12 +832,16 @@ class ModelBatch:
 
 
 def start_models(
-    cs: ContractSet, package: str, header: str, cache: BuildCache | None = None
+    cs: ContractSet,
+    package: str,
+    header: str,
+    cache: BuildCache | None = None,
+    whole: Mapping[int, str] | None = None,
 ) -> ModelBatch:
     """Begin generating every model module: cached ones are read, the rest start
     in worker processes when there are enough (:meth:`ModelBatch.result` collects)."""
     groups, host = _groups(cs)
-    jobs = [_job(g, host, package, header) for g in groups]
+    jobs = [_job(g, host, package, header, whole) for g in groups]
     return ModelBatch(jobs, cache)
 
 
