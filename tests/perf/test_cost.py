@@ -238,3 +238,26 @@ def test_spec_files_are_parsed_once_and_problems_every_time(project: MakeProject
         with pytest.raises(SpecError) as caught:
             p.build(force=True)
         assert any(d.code == "CG003" for d in caught.value.diagnostics.items)
+
+
+def test_a_damaged_cache_is_a_miss_never_wrong_output(project: MakeProject) -> None:
+    import sqlite3
+
+    p = project(50)
+    p.build()
+    expected = p.tree()
+    db = sqlite3.connect(p.root / CACHE_DIR / "cache.sqlite", isolation_level=None)
+    db.execute("UPDATE entries SET value = CAST('garbage!' || substr(value, 9) AS BLOB)")
+    db.close()
+    shutil.rmtree(p.out)
+    damaged = p.build()
+    assert damaged.hits("docs") == damaged.hits("format") == 0
+    assert p.tree() == expected
+    # Not a database at all: it is made anew.
+    for name in ("cache.sqlite", "cache.sqlite-wal", "cache.sqlite-shm"):
+        (p.root / CACHE_DIR / name).unlink(missing_ok=True)
+    (p.root / CACHE_DIR / "cache.sqlite").write_bytes(b"not a database" * 100)
+    shutil.rmtree(p.out)
+    again = p.build()
+    assert p.tree() == expected and again.misses("docs") > 0
+    assert p.build(force=True).misses("docs") == 0  # and works again

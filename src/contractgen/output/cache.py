@@ -27,6 +27,7 @@ wrong or failed. ``contractgen build --no-cache`` neither reads nor writes it.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import marshal
 import os
 import sqlite3
@@ -36,9 +37,9 @@ from pathlib import Path
 
 CACHE_DIR = ".contractgen-cache"
 _DB = "cache.sqlite"
-_SCHEMA_VERSION = "2"
+_SCHEMA_VERSION = "3"
 # Entries waiting to be written are written once they hold this many bytes.
-_FLUSH_BYTES = 16 << 20
+_FLUSH_BYTES = 4 << 20
 # A namespace is pruned when it holds more than this many times the entries
 # the last build used (old entries of edited specs, removed pages).
 _PRUNE_FACTOR = 2
@@ -88,7 +89,10 @@ class BuildCache:
                         f"SELECT key, value FROM entries WHERE ns = ? AND key IN ({marks})",
                         (ns, *chunk),
                     ).fetchall()
-                    found.update((k, bytes(v)) for k, v in rows)
+                    for k, v in rows:
+                        value = _checked(bytes(v))
+                        if value is not None:
+                            found[k] = value
             except sqlite3.Error:
                 self._disable()
         hits = len(found)
@@ -117,7 +121,7 @@ class BuildCache:
             with db:
                 db.executemany(
                     "INSERT OR REPLACE INTO entries (ns, key, value) VALUES (?, ?, ?)",
-                    [(ns, key, value) for (ns, key), value in self._pending.items()],
+                    [(ns, key, _sealed(value)) for (ns, key), value in self._pending.items()],
                 )
             self._pending.clear()
             self._pending_bytes = 0
@@ -166,7 +170,7 @@ class BuildCache:
             with db:
                 db.executemany(
                     "INSERT OR REPLACE INTO entries (ns, key, value) VALUES (?, ?, ?)",
-                    [(ns, key, value) for (ns, key), value in self._pending.items()],
+                    [(ns, key, _sealed(value)) for (ns, key), value in self._pending.items()],
                 )
                 for ns, used in self._used.items():
                     (count,) = db.execute(
@@ -212,25 +216,56 @@ class BuildCache:
             if not ignore.exists():
                 # The cache ignores itself, wherever it is (as .pytest_cache does).
                 ignore.write_text("# Created by contractgen: a local build cache.\n*\n")
-            db = sqlite3.connect(directory / _DB, timeout=10, isolation_level=None)
-            db.execute("PRAGMA journal_mode = WAL")
-            db.execute("PRAGMA synchronous = NORMAL")
-            with db:
-                db.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT)")
-                db.execute(
-                    "CREATE TABLE IF NOT EXISTS entries (ns TEXT, key TEXT, value BLOB, "
-                    "PRIMARY KEY (ns, key)) WITHOUT ROWID"
-                )
-                db.execute("CREATE TABLE IF NOT EXISTS blobs (name TEXT PRIMARY KEY, value BLOB)")
-                salt = f"{_SCHEMA_VERSION}:{self.salt}"
-                row = db.execute("SELECT value FROM meta WHERE name = 'salt'").fetchone()
-                if row is None or row[0] != salt:
-                    # Another contractgen (or other templates) made these entries.
-                    db.execute("DELETE FROM entries")
-                    db.execute("INSERT OR REPLACE INTO meta VALUES ('salt', ?)", (salt,))
-            return db
+            try:
+                return self._connect(directory / _DB)
+            except sqlite3.DatabaseError:
+                # Not a database (any more): start again.
+                for suffix in ("", "-wal", "-shm"):
+                    (directory / (_DB + suffix)).unlink(missing_ok=True)
+                return self._connect(directory / _DB)
         except (OSError, sqlite3.Error):
             return None
+
+    def _connect(self, path: Path) -> sqlite3.Connection:
+        db = sqlite3.connect(path, timeout=10, isolation_level=None)
+        db.execute("PRAGMA journal_mode = WAL")
+        # A cache need not survive a power cut: no fsync (a build writes hundreds
+        # of megabytes into a large cache). Every value carries a checksum, so a
+        # damaged one is a miss, never wrong output.
+        db.execute("PRAGMA synchronous = OFF")
+        with db:
+            db.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT)")
+            row = db.execute("SELECT value FROM meta WHERE name = 'schema'").fetchone()
+            if row is None or row[0] != _SCHEMA_VERSION:
+                db.execute("DROP TABLE IF EXISTS entries")
+                db.execute("DROP TABLE IF EXISTS files")
+                db.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (_SCHEMA_VERSION,))
+            # A rowid table: values are kilobytes to megabytes.
+            db.execute(
+                "CREATE TABLE IF NOT EXISTS entries (ns TEXT, key TEXT, value BLOB, "
+                "PRIMARY KEY (ns, key))"
+            )
+            db.execute("CREATE TABLE IF NOT EXISTS blobs (name TEXT PRIMARY KEY, value BLOB)")
+            row = db.execute("SELECT value FROM meta WHERE name = 'salt'").fetchone()
+            if row is None or row[0] != self.salt:
+                # Another contractgen (or other templates) made these entries.
+                db.execute("DELETE FROM entries")
+                db.execute("INSERT OR REPLACE INTO meta VALUES ('salt', ?)", (self.salt,))
+        return db
+
+
+_CHECK = 8  # bytes of sha256 before each value
+
+
+def _sealed(value: bytes) -> bytes:
+    return hashlib.sha256(value).digest()[:_CHECK] + value
+
+
+def _checked(stored: bytes) -> bytes | None:
+    value = stored[_CHECK:]
+    if hashlib.sha256(value).digest()[:_CHECK] != stored[:_CHECK]:
+        return None
+    return value
 
 
 def stat_state(path: Path) -> tuple[int, int, int] | None:

@@ -20,7 +20,19 @@ class UnsafePathError(ValueError):
     """A target tried to produce a path that could escape or break the output tree."""
 
 
+# Fast acceptance of the common case (a manifest lists tens of thousands of
+# paths): only paths the checks below accept match, so anything else goes
+# through them and fails with its reason.
+_SAFE_PATH = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._@-]*(?:/[A-Za-z0-9_][A-Za-z0-9._@-]*)*")
+_DEVICE_SEGMENT = re.compile(
+    r"(?:^|/)(?:" + "|".join(sorted(map(re.escape, WINDOWS_DEVICES))) + r")(?:\.[^/]*)?(?:/|$)",
+    re.IGNORECASE,
+)
+
+
 def check_relative_path(path: str) -> str:
+    if _SAFE_PATH.fullmatch(path) and not _DEVICE_SEGMENT.search(path):
+        return path
     if not path or path.startswith("/") or "\\" in path or "\x00" in path:
         raise UnsafePathError(f"unsafe output path {path!r}")
     for segment in path.split("/"):

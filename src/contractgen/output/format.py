@@ -51,18 +51,21 @@ def format_python(files: dict[str, bytes], cache: BuildCache | None = None) -> d
     if not py:
         return files
     keys: dict[str, str] = {}
-    done: dict[str, bytes] = {}
-    if cache is not None and cache.enabled:
-        salt = f"{_ruff_version()}\0{' '.join(RUFF_SETTINGS)}\0".encode()
-        keys = {p: hashlib.sha256(salt + d).hexdigest() for p, d in py.items()}
-        found = cache.get_many("format", keys.values())
-        done = {p: found[k] for p, k in keys.items() if k in found}
-    todo = {p: d for p, d in py.items() if p not in done}
-    del py
     # In place: the text before formatting goes as soon as its formatted text is
     # in (memory of a large build).
     out = files
-    out.update(done)
+    if cache is not None and cache.enabled:
+        salt = f"{_ruff_version()}\0{' '.join(RUFF_SETTINGS)}\0".encode()
+        keys = {p: hashlib.sha256(salt + d).hexdigest() for p, d in py.items()}
+        paths = list(keys)
+        for start in range(0, len(paths), 64):  # (a few megabytes at a time)
+            batch = {p: keys[p] for p in paths[start : start + 64]}
+            found = cache.get_many("format", batch.values())
+            for p, k in batch.items():
+                if k in found:
+                    out[p] = found[k]
+                    del py[p]
+    todo = py
     if todo:
         for p, data in _run_ruff(todo):
             out[p] = data

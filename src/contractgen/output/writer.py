@@ -124,6 +124,26 @@ def _safe_target(out_dir: Path, rel: str, checked: set[str] | None = None) -> Pa
     return target
 
 
+def _checked_lstat(out_dir: Path, base: str, rel: str, checked: set[str]) -> os.stat_result | None:
+    """What _safe_target checks, on strings, with the ``lstat`` of the file (None: none)."""
+    check_relative_path(rel)
+    parts = rel.split("/")
+    for i in range(1, len(parts)):
+        prefix = "/".join(parts[:i])
+        if prefix in checked:
+            continue
+        checked.add(prefix)
+        if os.path.islink(base + prefix):
+            raise WriteError(f"refusing to write through a symbolic link: {out_dir / prefix}")
+    try:
+        st = os.lstat(base + rel)
+    except OSError:
+        return None
+    if stat.S_ISLNK(st.st_mode):
+        raise WriteError(f"refusing to write through a symbolic link: {out_dir / rel}")
+    return st
+
+
 def file_state(path: Path, digest: str, st: os.stat_result | None = None) -> FileState:
     """The state to remember for ``path``, whose content hashes to ``digest``."""
     st = st or os.stat(path)
@@ -152,15 +172,25 @@ def verify(
     """
     states: dict[str, FileState] = {}
     todo: list[tuple[str, str, os.stat_result]] = []
+    base = os.path.join(os.fspath(out_dir), "")  # (string paths: a tenth of the time of Paths)
+    is_regular = stat.S_ISREG
     for rel, digest in manifest.files.items():
         try:
-            st = os.stat(out_dir / rel)
+            st = os.stat(base + rel)
         except OSError:
             return None
-        if not stat.S_ISREG(st.st_mode):
+        if not is_regular(st.st_mode):
             return None
-        if _same(known.get(rel), st, digest):
-            states[rel] = known[rel]
+        state = known.get(rel)
+        if (
+            state is not None
+            and state[3] == digest
+            and state[0] == st.st_size
+            and state[1] == st.st_mtime_ns
+            and state[2] == st.st_ino
+            and digest
+        ):
+            states[rel] = state
         else:
             todo.append((rel, digest, st))
 
@@ -212,19 +242,20 @@ def plan(
         raise WriteError(f"refusing to write into a symbolic link: {out_dir}")
     owned = set(previous.files) if previous else set()
     checked: set[str] = set()
+    base = os.path.join(os.fspath(out_dir), "")
     for rel in files:
-        target = _safe_target(out_dir, rel, checked)
-        new = files.files[rel]
-        st = None
         if hashes is not None:
-            try:
-                st = os.stat(target)
-            except OSError:
-                st = None
+            # The same checks as _safe_target, on strings (tens of thousands of files).
+            st = _checked_lstat(out_dir, base, rel, checked)
             if st is not None and known and _same(known.get(rel), st, hashes[rel]):
                 result.unchanged.append(rel)
                 result.states[rel] = known[rel]
                 continue
+            target = out_dir / rel
+        else:
+            target = _safe_target(out_dir, rel, checked)
+            st = None
+        new = files.files[rel]
         current = _read(target)
         if current == new:
             result.unchanged.append(rel)

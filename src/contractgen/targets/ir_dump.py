@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from typing import Any
 
@@ -35,41 +36,41 @@ def _fast(contracts: ContractSet, head: dict[str, Any], ctx: RenderContext) -> b
 
     The Python-mode dump is four times faster than the JSON mode, and the same
     data wherever json_text can write it (tuples as lists). Each element of a
-    collection is dumped, written and encoded on its own: a large set never
-    holds the whole document as Python objects, nor its text twice over. With
-    the build cache, an element whose content is unchanged (targets/digests.py)
-    is the text written before.
+    collection is dumped, written and encoded on its own, straight into the
+    output: a large set never holds the document as Python objects, nor its
+    text more than once. With the build cache, an element whose content is
+    unchanged (targets/digests.py) is the text written before.
     """
-    members: dict[str, bytes] = {
-        key: json_text.dumps_strict(value, sort_keys=True, level=1).encode()
-        for key, value in head.items()
-    }
     whole = digests.whole(contracts, ctx) if ctx.cache.enabled else {}
     found = ctx.cache.get_many("ir", whole.values()) if whole else {}
-    for name in ContractSet.model_fields:
-        if name in _EXCLUDED:
-            continue
-        value = getattr(contracts, name)
+    names = [n for n in ContractSet.model_fields if n not in _EXCLUDED]
+    out = io.BytesIO()
+    out.write(b"{\n")
+    for i, name in enumerate(sorted([*head, *names])):
+        if i:
+            out.write(b",\n")
+        out.write(b"  " + json_text.dumps_strict(name).encode() + b": ")
+        value = head[name] if name in head else getattr(contracts, name)
         if isinstance(value, tuple) and value and isinstance(value[0], BaseModel):
-            items: list[bytes] = []
-            for item in value:
+            out.write(b"[\n    ")
+            for j, item in enumerate(value):
+                if j:
+                    out.write(b",\n    ")
                 key = whole.get(id(item))
-                entry = found.get(key) if key is not None else None
+                entry = found.pop(key, None) if key is not None else None
                 if entry is None:
                     dumped = json_text.dumps_strict(item.model_dump(), sort_keys=True, level=2)
                     entry = dumped.encode()
                     if key is not None:
                         ctx.cache.put("ir", key, entry)
-                items.append(entry)
-            members[name] = b"[\n    " + b",\n    ".join(items) + b"\n  ]"
+                out.write(entry)
+            out.write(b"\n  ]")
         else:
-            raw = contracts.model_dump(include={name})[name]
-            members[name] = json_text.dumps_strict(raw, sort_keys=True, level=1).encode()
-    parts = [
-        b"  " + json_text.dumps_strict(key).encode() + b": " + members.pop(key)
-        for key in sorted(members)
-    ]
-    return b"{\n" + b",\n".join(parts) + b"\n}\n"
+            if name not in head:
+                value = contracts.model_dump(include={name})[name]
+            out.write(json_text.dumps_strict(value, sort_keys=True, level=1).encode())
+    out.write(b"\n}\n")
+    return out.getvalue()
 
 
 _EXCLUDED = frozenset({"naming"})

@@ -32,6 +32,7 @@ import sys
 import threading
 import types
 import warnings
+import zlib
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -651,9 +652,10 @@ def _job(
 
 def _work(
     schema: dict[str, Any], group: tuple[list[str], list[str], list[str]], package: str, header: str
-) -> tuple[str, list[ModelModule] | None]:
-    """In a worker process: the generator's code for one schema, and the finished
-    modules (None when the checks fail: the parent runs them again, to raise).
+) -> tuple[bytes, list[ModelModule] | None]:
+    """In a worker process: the generator's code for one schema (compressed, as
+    the build cache keeps it), and the finished modules (None when the checks
+    fail: the parent runs them again, to raise).
 
     The group's IR travels as JSON (pickled pydantic models cost ten times more).
     """
@@ -665,10 +667,21 @@ def _work(
         [EnumIR.model_validate_json(e) for e in enums],
     )
     job = ModelJob(g, schema, "", "", package, header)
+    packed = _pack(code)
     try:
-        return code, _modules_of(job, code)
+        return packed, _modules_of(job, code)
     except ModelGenerationError:
-        return code, None
+        return packed, None
+
+
+def _pack(code: str) -> bytes:
+    """The generator's code as the build cache keeps it (compressed: a large set's
+    is tens of megabytes, read back only when a description changed)."""
+    return zlib.compress(code.encode("utf-8"), 1)
+
+
+def _unpack(data: bytes) -> str:
+    return zlib.decompress(data).decode("utf-8")
 
 
 def _group_json(g: _Group) -> tuple[list[str], list[str], list[str]]:
@@ -759,7 +772,10 @@ class ModelBatch:
                 if j.key not in self.done and j.generator_key not in self.codes
             ]
             for k, v in cache.get_many("dcg", wanted).items():
-                self.codes[k] = v.decode("utf-8")
+                try:
+                    self.codes[k] = _unpack(v)
+                except (zlib.error, UnicodeDecodeError):
+                    continue
         todo = [j for j in jobs if j.key not in self.done and j.generator_key not in self.codes]
         workers = _pool_workers(todo)
         self.submitter: threading.Thread | None = None
@@ -808,21 +824,27 @@ class ModelBatch:
                 modules = self.done.get(job.key)
                 if modules is None:
                     future = self.futures.pop(job.key, None)
+                    packed: bytes | None = None  # the code, from a worker
                     code: str | None = None
                     if future is not None:
                         try:
-                            code, modules = future.result()
+                            packed, modules = future.result()
                         except Exception:
                             pass
                         else:
                             calls += 1
-                            _remember(job.generator_key, code)
-                    if code is None:
+                    if packed is None:
                         code = self.codes.pop(job.generator_key, None) or run_generator(job.schema)
                     if modules is None:
+                        if code is None:
+                            assert packed is not None
+                            code = _unpack(packed)
                         modules = _modules_of(job, code)  # (raises what the checks find)
                     if self.cache is not None:
-                        self.cache.put("dcg", job.generator_key, code.encode("utf-8"))
+                        if packed is None:
+                            assert code is not None
+                            packed = _pack(code)
+                        self.cache.put("dcg", job.generator_key, packed)
                         self.cache.put("models", job.key, _encode(modules))
                 out.extend(modules)
         finally:
