@@ -22,6 +22,7 @@ Rules (also in docs/spec-format.md):
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -121,6 +122,7 @@ def normalize(text: str) -> str:
     return unicodedata.normalize("NFKC", text)
 
 
+@functools.lru_cache(maxsize=1 << 16)  # pure, and asked for the same names often
 def snake_case(text: str) -> str:
     """``runId`` -> ``run_id``, ``HTTPStatus`` -> ``http_status``, ``run-id`` -> ``run_id``."""
     text = normalize(text)
@@ -131,6 +133,7 @@ def snake_case(text: str) -> str:
     return text.lower()
 
 
+@functools.lru_cache(maxsize=1 << 16)  # pure, and asked for the same names often
 def pascal_case(text: str) -> str:
     """``harness.run.cancel`` -> ``HarnessRunCancel``, ``RUN_NOT_FOUND`` -> ``RunNotFound``."""
     parts = re.split(r"[^0-9A-Za-z]+", normalize(text))
@@ -154,6 +157,7 @@ def is_reserved(name: str) -> bool:
     return name in PY_KEYWORDS or name in PYDANTIC_RESERVED
 
 
+@functools.lru_cache(maxsize=1 << 16)  # pure, and asked for the same names often
 def field_name(wire: str) -> tuple[str, str | None]:
     """The Python name of a field, and why it differs from plain snake_case (or None)."""
     base = snake_case(wire)
