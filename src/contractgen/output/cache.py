@@ -3,25 +3,33 @@
 Every entry is stored under a key that hashes everything its value depends
 on, so an entry is either exactly what a fresh build would compute or never
 looked up. The whole cache is also salted with the contractgen version and a
-hash of its own code and templates (:func:`contractgen.pipeline.code_hash`):
-another contractgen, or an edited template, starts from an empty cache.
+hash of its own code and templates (``pipeline._inputs``): another
+contractgen, or an edited template, starts from an empty cache.
 
 What is cached (namespaces):
 
+* ``yaml``: the parsed documents of one spec file (by its name and bytes;
+  never a file with a problem, so problems are reported every time);
 * ``models``: the ``models/<module>.py`` text of one output module (the
   datamodel-code-generator call and the checks after it), keyed by the
   module's schema and IR;
 * ``dcg``: datamodel-code-generator's raw output for one schema (descriptions
   are not part of it, so an edited description skips the generator);
+* ``pyops``: one ``_operations/<name>.py`` module of the Python client;
+* ``docs``: one docs page (keys: ``targets/docs.py``, ``_PageKeys``);
+* ``ir``: one entry of ``ir/contracts.json``;
 * ``format``: ruff's output for one file's text;
-* ``files``: for each generated file, the size, mtime and inode it had when
+* and, apart: for each generated file, the size, mtime and inode it had when
   this cache last saw it with a known hash, so an unchanged tree is
   recognised by ``stat`` alone (as git's index does).
 
-The store is one SQLite file, written at the end of a build (and on the
-way, when a large build has many megabytes to write). Any problem with it (a corrupt or locked file, a read-only disk)
-disables the cache for that build: a cache can make a build slower, never
-wrong or failed. ``contractgen build --no-cache`` neither reads nor writes it.
+The store is one SQLite file, written at the end of a build (and on the way,
+when a large build has many megabytes to write), without fsync: every value
+carries a checksum, and a damaged one is a miss. Any problem with the store
+(a corrupt or locked file, a read-only disk) disables the cache for that
+build: a cache can make a build slower, never wrong or failed. ``contractgen
+build --no-cache`` neither reads nor writes it. It lives next to the
+configuration and ignores itself (a ``.gitignore`` of ``*`` inside).
 """
 
 from __future__ import annotations
