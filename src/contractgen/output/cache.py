@@ -18,6 +18,8 @@ What is cached (namespaces):
 * ``pyops``: one ``_operations/<name>.py`` module of the Python client;
 * ``docs``: one docs page (keys: ``targets/docs.py``, ``_PageKeys``);
 * ``ir``: one entry of ``ir/contracts.json``;
+* ``openapi``: one path item, webhook or schema of the OpenAPI document, as
+  YAML and as JSON (keyed by its data);
 * ``format``: ruff's output for one file's text;
 * and, apart: for each generated file, the size, mtime and inode it had when
   this cache last saw it with a known hash, so an unchanged tree is

@@ -52,6 +52,21 @@ def dump_utf8(data: Any) -> bytes:
     return dump(data).encode()
 
 
+class Raw(str):
+    """A mapping entry already written (key, value and its indentation): kept as it is.
+
+    Made by :func:`entry` for the place it goes, so a large document can be put
+    together from parts written before (the OpenAPI target's build cache).
+    """
+
+
+def entry(key: str, value: Any, depth: int) -> Raw:
+    """The text of the mapping entry ``key: value`` at nesting ``depth`` (0 = top level)."""
+    out: list[str] = []
+    _mapping({key: value}, INDENT * depth, out)
+    return Raw("\n".join(out))
+
+
 def _lines(data: Any) -> list[str]:
     """The document's lines; what a top-level or second-level entry spans is
     joined into one string as soon as it is written (so a large document is a
@@ -119,6 +134,9 @@ def _mapping(
     collapse = len(indent) <= len(INDENT)
     for i, (key, value) in enumerate(data.items()):
         prefix = first_prefix if (i == 0 and first_prefix is not None) else indent
+        if type(value) is Raw:
+            out.append(value)
+            continue
         k = _quoted(str(key))
         if isinstance(value, dict) and value:
             mark = len(out)

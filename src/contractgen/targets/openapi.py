@@ -23,9 +23,11 @@ Mapping (see also tests/openapi/):
 
 from __future__ import annotations
 
+import hashlib
 import http
+import marshal
 from collections import defaultdict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from contractgen.config import OpenApiSettings
 from contractgen.ir import naming
@@ -56,6 +58,9 @@ from contractgen.targets.openapi_schemas import (
     ref,
 )
 
+if TYPE_CHECKING:
+    from contractgen.output.cache import BuildCache
+
 OPENAPI_VERSION = "3.1.0"
 JSON = "application/json"
 PROBLEM_JSON = "application/problem+json"
@@ -72,10 +77,83 @@ class OpenApiTarget:
 
     def render(self, contracts: ContractSet, ctx: RenderContext) -> FileSet:
         doc = build_document(contracts, ctx.settings.openapi)
+        yaml_doc, json_doc = _with_cached_parts(doc, ctx.cache) if ctx.cache.enabled else (doc, doc)
         files = FileSet()
-        files.add("openapi.yaml", yaml_text.dump_utf8(doc))
-        files.add("openapi.json", json_text.dumps_utf8(doc, allow_nan=False, end="\n"))
+        files.add("openapi.yaml", yaml_text.dump_utf8(yaml_doc))
+        files.add("openapi.json", json_text.dumps_utf8(json_doc, allow_nan=False, end="\n"))
         return files
+
+
+# -- reusing serialized parts from the build cache ------------------------------------
+
+# Where the document's many parts are: each entry of these mappings is
+# serialized on its own and kept in the build cache (``openapi``), keyed by
+# its content. A build after a small edit re-serializes the few path items,
+# webhooks and schemas that changed and copies the rest.
+_PART_PARENTS = (("paths",), ("webhooks",), ("components", "schemas"))
+
+
+def _with_cached_parts(
+    doc: dict[str, Any], cache: BuildCache
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Two copies of ``doc`` whose parts are text already written (for YAML, for JSON).
+
+    The text is what the serializers would write in that place (tests compare
+    with an uncached build). A part's key is the ``marshal`` image of its data
+    (which determines the data: equal keys, equal text) and where it goes.
+    """
+    parts: list[tuple[tuple[str, ...], str, Any]] = []
+    for parent in _PART_PARENTS:
+        node: Any = doc
+        for name in parent:
+            node = node.get(name) if isinstance(node, dict) else None
+        if isinstance(node, dict):
+            parts += [(parent, name, value) for name, value in node.items()]
+    if not parts:
+        return doc, doc
+    try:
+        keys = [
+            hashlib.sha256(marshal.dumps((parent, name, value), 2)).hexdigest()
+            for parent, name, value in parts
+        ]
+    except ValueError:  # not plain data: nothing to reuse
+        return doc, doc
+    found = cache.get_many("openapi", keys)
+    yaml_doc, json_doc = _copy_parents(doc), _copy_parents(doc)
+    for (parent, name, value), key in zip(parts, keys, strict=True):
+        stored = found.get(key)
+        if stored is None:
+            try:
+                y = yaml_text.entry(name, value, len(parent))
+                j = json_text.dumps_strict(value, level=len(parent) + 1)
+            except (json_text.Unsupported, RecursionError):
+                return doc, doc  # (the serializers' fallbacks handle the whole document)
+            stored = b"%d\0%s%s" % (len(y.encode()), y.encode(), j.encode())
+            cache.put("openapi", key, stored)
+        size, _, rest = stored.partition(b"\0")
+        cut = int(size)
+        for copy, text, raw in (
+            (yaml_doc, rest[:cut].decode(), yaml_text.Raw),
+            (json_doc, rest[cut:].decode(), json_text.Raw),
+        ):
+            node = copy
+            for step in parent:
+                node = node[step]
+            node[name] = raw(text)
+    return yaml_doc, json_doc
+
+
+def _copy_parents(doc: dict[str, Any]) -> dict[str, Any]:
+    """``doc`` with fresh copies of the mappings on the way to the parts (the rest shared)."""
+    copy = dict(doc)
+    for parent in _PART_PARENTS:
+        node = copy
+        for name in parent:
+            if not isinstance(node.get(name), dict):
+                break
+            node[name] = dict(node[name])
+            node = node[name]
+    return copy
 
 
 # -- serialization -------------------------------------------------------------
