@@ -13,18 +13,67 @@ from contractgen.output.yaml_text import dump
 from contractgen.spec.yaml_reader import read_yaml
 
 TRICKY = [
-    "", " ", "yes", "on", "No", "null", "~", "1.10", "0x1f", "1_000", "12:30", "2026-01-01",
-    "a: b", "x #y", "end:", "- item", "? key", "&anchor", "*alias", "!!python/object:os.system",
-    "{{ x }}", "{% if %}", "'q'", '"dq"', "\\", "\u2028", "\x85", "\x00", "\x7f", "\r", "a\r\nb",
-    "multi\nline\n", "  lead", "trail ", "\ttab", "emoji 😀", "e\u0301", "%percent", "@at", "`tick",
-    "[a]", "{b}", "|pipe", ">fold", "line\n\n\nblank", "ends\n\n", "\n", "#", "---", "...",
+    "",
+    " ",
+    "yes",
+    "on",
+    "No",
+    "null",
+    "~",
+    "1.10",
+    "0x1f",
+    "1_000",
+    "12:30",
+    "2026-01-01",
+    "a: b",
+    "x #y",
+    "end:",
+    "- item",
+    "? key",
+    "&anchor",
+    "*alias",
+    "!!python/object:os.system",
+    "{{ x }}",
+    "{% if %}",
+    "'q'",
+    '"dq"',
+    "\\",
+    "\u2028",
+    "\x85",
+    "\x00",
+    "\x7f",
+    "\r",
+    "a\r\nb",
+    "multi\nline\n",
+    "  lead",
+    "trail ",
+    "\ttab",
+    "emoji 😀",
+    "e\u0301",
+    "%percent",
+    "@at",
+    "`tick",
+    "[a]",
+    "{b}",
+    "|pipe",
+    ">fold",
+    "line\n\n\nblank",
+    "ends\n\n",
+    "\n",
+    "#",
+    "---",
+    "...",
 ]
 
 text = st.one_of(st.sampled_from(TRICKY), st.text(max_size=40))
-scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False, allow_infinity=False), text)
+scalars = st.one_of(
+    st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False, allow_infinity=False), text
+)
 json_data = st.recursive(
     scalars,
-    lambda children: st.one_of(st.lists(children, max_size=4), st.dictionaries(text, children, max_size=4)),
+    lambda children: st.one_of(
+        st.lists(children, max_size=4), st.dictionaries(text, children, max_size=4)
+    ),
     max_leaves=20,
 )
 
@@ -55,4 +104,6 @@ def test_no_anchors_aliases_or_tags_ever() -> None:
     shared = {"same": "object"}
     out = dump({"a": shared, "b": shared, "c": "!!str"})
     events = list(yaml.parse(out))
-    assert all(getattr(e, "anchor", None) is None and getattr(e, "tag", None) is None for e in events)
+    assert all(
+        getattr(e, "anchor", None) is None and getattr(e, "tag", None) is None for e in events
+    )

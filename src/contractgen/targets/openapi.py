@@ -90,7 +90,7 @@ class OpenApiTarget:
 # serialized on its own and kept in the build cache (``openapi``), keyed by
 # its content. A build after a small edit re-serializes the few path items,
 # webhooks and schemas that changed and copies the rest.
-_PART_PARENTS = (("paths",), ("webhooks",), ("components", "schemas"))
+_PART_PARENTS: tuple[tuple[str, ...], ...] = (("paths",), ("webhooks",), ("components", "schemas"))
 
 
 def _with_cached_parts(
