@@ -12,7 +12,7 @@ import difflib
 import math
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -105,6 +105,12 @@ def _interned(value: _Interned) -> _Interned:
 _INTERNED: dict[tuple[Any, ...], Any] = {}
 
 
+def _type_position(loaded: LoadedSpec, path: tuple[str | int, ...]) -> Position:
+    """Where a field's type is written: its ``type`` key, else the field."""
+    position = loaded.at(*path, "type")
+    return position if position.line else loaded.at(*path)
+
+
 def _source(position: Position) -> Source:
     return Source(file=position.file, line=max(position.line, 1), col=max(position.col, 1))
 
@@ -163,14 +169,14 @@ class _Builder:
         self, wire: str, spec: FieldSpec, loaded: LoadedSpec, path: tuple[str | int, ...]
     ) -> FieldIR | None:
         match = _TYPE_EXPR.fullmatch(spec.type)
-        position = loaded.at(*path)
         if match is None:  # the raw model's pattern already rejects this
             return None
         name, list_suffix, optional_suffix = match.groups()
-        type_ref = self.type_ref(name, loaded.at(*path, "type"), position)
+        # (positions are looked up only for a diagnostic: most fields have none)
+        type_ref = self.type_ref(name, lambda: _type_position(loaded, path))
         if spec.optional is False and optional_suffix:
             self.error(
-                position,
+                loaded.at(*path),
                 "CG130",
                 f"field '{wire}' is marked both optional ('?') and optional: false",
             )
@@ -231,7 +237,9 @@ class _Builder:
             source=_source(loaded.key_at(*path)),
         )
 
-    def type_ref(self, name: str, position: Position, fallback: Position) -> TypeRef | None:
+    def type_ref(self, name: str, where: Callable[[], Position]) -> TypeRef | None:
+        """The reference to type ``name``; ``where`` gives the position to report
+        an unknown name at (looked up only then)."""
         if name in SCALARS:
             return _interned(TypeRef(kind="scalar", name=name))
         if name in self.type_names:
@@ -242,7 +250,7 @@ class _Builder:
         ]
         close = difflib.get_close_matches(name, candidates, n=1)
         self.error(
-            position if position.line else fallback,
+            where(),
             "CG103",
             f"unknown type '{name}'",
             hint=f"did you mean '{close[0]}'?" if close else "scalars: " + ", ".join(SCALARS),
@@ -358,7 +366,7 @@ class _Builder:
                     hint=f"write `{attr}: {{ value: {value} }}` to wrap it in a field",
                 )
             else:
-                self.type_ref(value, loaded.at(attr), loaded.at(attr))
+                self.type_ref(value, lambda: loaded.at(attr))
             return None
         if not self.register_type(name, f"{role} model", loaded.at(attr)):
             return None

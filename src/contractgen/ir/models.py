@@ -74,7 +74,7 @@ class Constraints(Frozen):
     max_items: int | None = None
 
     def is_empty(self) -> bool:
-        return all(v is None for v in self.model_dump().values())
+        return all(v is None for v in self.__dict__.values())
 
 
 class FieldIR(Frozen):
