@@ -80,7 +80,7 @@ def test_the_pool_starts_only_for_enough_models() -> None:
 def _job(models: int) -> python_models.ModelJob:
     group = python_models._Group(["m"])
     group.models.extend([None] * models)  # type: ignore[list-item]
-    return python_models.ModelJob(group, {}, "", "", "p", "h")
+    return python_models.ModelJob(group, {}, "", "p", "h")
 
 
 # -- a build with nothing to do -----------------------------------------------------------

@@ -36,6 +36,7 @@ import zlib
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from contractgen.escape import py_docstring, py_str
@@ -618,11 +619,21 @@ class ModelJob:
     """The generation of one output module (or import cycle of modules)."""
 
     group: _Group
-    schema: dict[str, Any]
-    generator_key: str  # of the generator's output (descriptions are not part of it)
-    key: str  # of the finished modules: the generator key, the group's IR, package, header
+    host: Mapping[str, str]  # type name -> module that defines it (the whole set)
+    key: str  # of the finished modules: the group's IR, where types live, package, header
     package: str
     header: str
+
+    # The schema and its generator key are worked out only for a module that
+    # is not in the build cache (a large set's schemas cost a second).
+    @cached_property
+    def schema(self) -> dict[str, Any]:
+        return group_schema(self.group, self.host, self.package)
+
+    @cached_property
+    def generator_key(self) -> str:
+        """Key of the generator's output (descriptions are not part of it)."""
+        return generator_key(self.schema)
 
     @property
     def size(self) -> int:
@@ -635,19 +646,30 @@ def _job(
     package: str,
     header: str,
     whole: Mapping[int, str] | None = None,
+    host_digest: str | None = None,
 ) -> ModelJob:
-    """The job of one group; ``whole`` has the items' digests when known (targets/digests.py)."""
-    schema = group_schema(g, host, package)
-    gkey = generator_key(schema)
+    """The job of one group; ``whole`` has the items' digests when known (targets/digests.py).
+
+    The modules are a function of the group's items, where every type lives
+    (``host``: the schema's cross-module references), the package and header,
+    and the generator's version and options: the key hashes those, so a
+    cached module needs no schema.
+    """
     h = hashlib.sha256()
-    for part in (gkey, package, header, "\0".join(g.modules)):
+    for part in (host_digest or _host_digest(host), package, header, "\0".join(g.modules)):
         h.update(part.encode())
         h.update(b"\0")
     for item in (*g.models, *g.enums):
         digest = whole.get(id(item)) if whole is not None else None
         h.update(digest.encode() if digest is not None else item.model_dump_json().encode())
         h.update(b"\0")
-    return ModelJob(g, schema, gkey, h.hexdigest(), package, header)
+    return ModelJob(g, host, h.hexdigest(), package, header)
+
+
+def _host_digest(host: Mapping[str, str]) -> str:
+    # (with the generator's version and options: they shape the modules too)
+    data = [_generator_version(), _OPTIONS, sorted(host.items())]
+    return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
 
 
 def _work(
@@ -666,7 +688,8 @@ def _work(
         [ModelIR.model_validate_json(m) for m in models],
         [EnumIR.model_validate_json(e) for e in enums],
     )
-    job = ModelJob(g, schema, "", "", package, header)
+    job = ModelJob(g, {}, "", package, header)
+    job.__dict__["schema"] = schema  # (what the parent worked out)
     packed = _pack(code)
     try:
         return packed, _modules_of(job, code)
@@ -863,7 +886,8 @@ def start_models(
     """Begin generating every model module: cached ones are read, the rest start
     in worker processes when there are enough (:meth:`ModelBatch.result` collects)."""
     groups, host = _groups(cs)
-    jobs = [_job(g, host, package, header, whole) for g in groups]
+    host_digest = _host_digest(host)
+    jobs = [_job(g, host, package, header, whole, host_digest) for g in groups]
     return ModelBatch(jobs, cache)
 
 
