@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -115,6 +116,12 @@ def render_targets(
     cache = cache or BuildCache(None, "")
     ctx = RenderContext(settings=settings, generator=GENERATOR, cache=cache, timings=timings)
     loaded = [(name, registry.load(name)) for name in targets]
+    # Targets that render templates have imported Jinja by now (the others
+    # never do): their compiled templates live in the build cache.
+    render_module = sys.modules.get("contractgen.render")
+    if render_module is not None:
+        folder = cache.directory / "jinja" if cache.enabled and cache.directory else None
+        render_module.use_compiled_templates(folder)
     # Targets with work to hand to other processes start it first (the
     # Python models), so it runs while the other targets render here.
     for name, target in loaded:

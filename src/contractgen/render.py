@@ -8,6 +8,7 @@ value passed through an escaping filter; it is never compiled as a template.
 
 from __future__ import annotations
 
+import contextlib
 from functools import cache
 from pathlib import Path
 
@@ -33,6 +34,36 @@ def templates_dir() -> Path:
     )
 
 
+class _CompiledTemplates(jinja2.BytecodeCache):
+    """Templates compiled by an earlier build, in the build cache's ``jinja/`` folder.
+
+    Jinja keys each entry by the template's name and checks its source and
+    Jinja's own version before using it. Off (nothing read or written) unless
+    a build with the cache on sets the folder (:func:`use_compiled_templates`).
+    """
+
+    directory: Path | None = None
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        if self.directory is not None:
+            with contextlib.suppress(OSError):
+                jinja2.FileSystemBytecodeCache(str(self.directory)).load_bytecode(bucket)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        if self.directory is not None:
+            with contextlib.suppress(OSError):
+                self.directory.mkdir(exist_ok=True)
+                jinja2.FileSystemBytecodeCache(str(self.directory)).dump_bytecode(bucket)
+
+
+_COMPILED = _CompiledTemplates()
+
+
+def use_compiled_templates(directory: Path | None) -> None:
+    """Keep compiled templates in ``directory`` (None: neither read nor write any)."""
+    _COMPILED.directory = directory
+
+
 @cache
 def _environment(override: str | None) -> jinja2.Environment:
     loaders: list[jinja2.BaseLoader] = []
@@ -46,6 +77,7 @@ def _environment(override: str | None) -> jinja2.Environment:
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
+        bytecode_cache=_COMPILED,
     )
     env.filters.update(FILTERS)
     return env

@@ -21,6 +21,8 @@ What is cached (namespaces):
 * ``openapi``: one path item, webhook or schema of the OpenAPI document, as
   YAML and as JSON (keyed by its data);
 * ``format``: ruff's output for one file's text;
+* in the ``jinja/`` folder beside the store: compiled templates (Jinja's
+  bytecode cache, checked against each template's source and Jinja's version);
 * and, apart: for each generated file, the size, mtime and inode it had when
   this cache last saw it with a known hash, so an unchanged tree is
   recognised by ``stat`` alone (as git's index does).
