@@ -32,10 +32,9 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-import yaml
 from pydantic import BaseModel
 
-from contractgen.escape import FILTERS
+from contractgen.escape import FILTERS, yaml_quoted
 from contractgen.ir.models import (
     ContractSet,
     EnumIR,
@@ -82,11 +81,6 @@ STABILITY_NOTES = {
         "This {what} is deprecated: do not use it in new code.",
     ),
 }
-
-
-def yaml_str(text: str) -> str:
-    """A double-quoted YAML scalar whose value is ``text`` (for mkdocs.yml)."""
-    return yaml.dump(text, default_style='"', allow_unicode=True, width=2**31).rstrip("\n")
 
 
 def json_text(value: Any) -> str:
@@ -217,7 +211,7 @@ class DocsTarget:
                 files.add(f"{DOCS_DIR}/{p.stem}.md", data)
 
         mkdocs = env.get_template("docs/mkdocs.yml.jinja").render(
-            site_name=yaml_str(html.escape(title)),
+            site_name=yaml_quoted(html.escape(title)),
             docs_dir=DOCS_DIR,
             nav=_nav_lines(site.nav()),
             generator=ctx.generator,
@@ -437,7 +431,7 @@ def _nav_lines(items: tuple[NavItem, ...], depth: int = 0) -> list[str]:
     lines: list[str] = []
     pad = "  " * depth
     for item in items:
-        title = yaml_str(html.escape(item.title))
+        title = yaml_quoted(html.escape(item.title))
         if item.page is not None:
             lines.append(f"{pad}- {title}: {item.page}.md")
         else:
