@@ -276,11 +276,8 @@ class Site:
         return model.name not in self.inline
 
     def with_pages(self, models: Iterable[ModelIR]) -> list[ModelIR]:
+        """The models that have a page of their own (for the nav and the domain pages)."""
         return [m for m in models if m.name not in self.inline]
-
-    def model_target(self, model: ModelIR) -> tuple[str, str | None]:
-        """Where a link to a model goes: its page, or its section on its owner's page."""
-        return self.inline.get(model.name) or (model.page, None)
 
     def type_target(self, f: FieldIR) -> tuple[str, str | None]:
         """Where a field's type links to: its model (page or section), enum, or the scalars page."""
