@@ -386,6 +386,18 @@ def _yaml_char(ch: str) -> str:
     return ch
 
 
+def yaml_quoted(text: str) -> str:
+    """A double-quoted YAML scalar that every reader (1.1 or 1.2) reads as ``text``.
+
+    Quotes, backslashes, line breaks, tabs and every character a reader could
+    take for a line break or refuse (controls, NEL, U+2028, U+2029, anything
+    not printable) are escapes: the scalar is one line and ends where it ends.
+    """
+    if text.isprintable() and '"' not in text and "\\" not in text:
+        return f'"{text}"'  # nothing to escape (the common case)
+    return '"' + "".join(_yaml_char(ch) for ch in text) + '"'
+
+
 def yaml_str(text: str) -> str:
     """A YAML flow scalar (plain or double-quoted) that every reader reads as ``text``."""
     if (
@@ -396,7 +408,7 @@ def yaml_str(text: str) -> str:
         and not _YAML_NOT_STR.fullmatch(text)
     ):
         return text
-    return '"' + "".join(_yaml_char(ch) for ch in text) + '"'
+    return yaml_quoted(text)
 
 
 def yaml_block(text: str, indent: str) -> str | None:

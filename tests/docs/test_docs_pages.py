@@ -7,6 +7,7 @@ import os
 import posixpath
 import subprocess
 import sys
+from pathlib import Path
 from typing import Any
 
 import markdown
@@ -14,9 +15,15 @@ import pytest
 import yaml
 from markdown_it import MarkdownIt
 
+from contractgen.config import load_settings
+from contractgen.diagnostics import Diagnostics
+from contractgen.ir.models import ContractSet
+from contractgen.pipeline import GENERATOR, load_contracts
+from contractgen.targets.base import RenderContext
+from contractgen.targets.docs import DocsTarget
 from contractgen.targets.docs_site import domain_page, page_of
 
-from .conftest import REPO, SPEC_SETS, RenderedDocs, render
+from .conftest import HERE, REPO, SPEC_SETS, RenderedDocs, render
 
 ALL = sorted(SPEC_SETS)
 SNAPSHOTTED = ["harness", "shop", "hostile"]
@@ -47,14 +54,30 @@ def nav_pages(nav: list[Any]) -> list[str]:
     return out
 
 
+def used_beyond_owner(c: ContractSet) -> set[str]:
+    """Inline models that a spec or model other than their owner (or its inline models) uses."""
+    owner_of = {m.name: (m.owner.key, m.owner.version) for m in c.models if m.owner}
+    uses: list[tuple[str, Any]] = []  # (model name, who uses it: a SpecId or a model name)
+    for op in c.operations:
+        sid = (op.key, op.version)
+        uses += [(name, sid) for name in (op.input, op.output) if name]
+    uses += [(ev.payload, (ev.key, ev.version)) for ev in c.events]
+    for m in c.models:
+        who = (m.owner.key, m.owner.version) if m.owner else m.name
+        uses += [(f.type.name, who) for f in m.fields if f.type.kind == "model"]
+    return {name for name, who in uses if name in owner_of and who != owner_of[name]}
+
+
 def expected_pages(docs: RenderedDocs) -> set[str]:
     c = docs.contracts
     keyed = (*c.operations, *c.events, *c.capabilities, *c.features)
     domains = {s.domain for s in (*keyed, *c.models, *c.enums)}
+    shared = used_beyond_owner(c)
+    models = [m for m in c.models if m.role == "shared" or m.name in shared]
     return (
         {"index", "scalars"}
         | {domain_page(d) for d in domains}
-        | {page_of(s) for s in (*keyed, *c.models, *c.enums)}
+        | {page_of(s) for s in (*keyed, *models, *c.enums)}
     )
 
 
@@ -301,3 +324,102 @@ def test_constraints_defaults_and_examples_in_field_tables(shop: dict[str, str])
     assert 'Example: `"EUR"`' in money
     order = shop["models/Order"]
     assert "see <https://example.com/orders> for the policy." in order
+
+
+# -- inline models: shown on their owner's page, a page of their own only when shared --
+
+
+def nav_of(docs: RenderedDocs) -> list[str]:
+    return nav_pages(mkdocs_config(docs)["nav"])
+
+
+def test_inline_model_only_its_owner_uses_has_no_page(rendered: dict[str, RenderedDocs]) -> None:
+    shop = rendered["shop"]
+    pages = shop.pages()
+    for name in ("ShopOrderTrackInput", "ShopOrderPlaceInput", "ShopOrderPlacedPayload"):
+        assert f"models/{name}" not in pages, name
+        assert f"models/{name}" not in nav_of(shop), name
+        assert all(f"models/{name}.md" not in text for text in pages.values()), name
+    track = pages["operations/shop.order.track"]
+    # The output's `query` field is of the input's type: it links to the Input section,
+    # and that section's heading has this id (as mkdocs makes it).
+    assert (
+        "| `query` | `query` | [`ShopOrderTrackInput`](shop.order.track.md#input) | yes |" in track
+    )
+    assert "input" in anchors(track) and "output" in anchors(track)
+    # The section names the Python class instead of linking a page.
+    assert "## Input\n\nPython class `ShopOrderTrackInput`.\n" in track
+    assert (
+        "## Input\n\nPython class `ShopOrderPlaceInput`.\n" in pages["operations/shop.order.place"]
+    )
+    event = pages["events/shop.order.placed"]
+    assert "## Payload\n\nPython class `ShopOrderPlacedPayload`.\n" in event
+    assert "payload" in anchors(event)
+    domain = pages["domains/shop"]
+    assert "ShopOrderTrackInput" not in domain and "ShopOrderPlacedPayload" not in domain
+
+
+def test_inline_model_used_elsewhere_keeps_its_page(rendered: dict[str, RenderedDocs]) -> None:
+    shop = rendered["shop"]
+    pages = shop.pages()
+    # The shared model Order has a field of the type ShopOrderTrackOutput.
+    output = pages["models/ShopOrderTrackOutput"]
+    assert "models/ShopOrderTrackOutput" in nav_of(shop)
+    assert "| [`Order`](Order.md) (model) | field `tracking` |" in output
+    assert (
+        "| [`shop.order.track`](../operations/shop.order.track.md) (operation) | output |" in output
+    )
+    # Its own field of the (page-less) input type links to the operation's Input section.
+    assert "[`ShopOrderTrackInput`](../operations/shop.order.track.md#input)" in output
+    assert (
+        "| `tracking` | `tracking` | [`ShopOrderTrackOutput`](ShopOrderTrackOutput.md) | no |"
+        in pages["models/Order"]
+    )
+    track = pages["operations/shop.order.track"]
+    assert (
+        "## Output\n\nModel: [`ShopOrderTrackOutput`](../models/ShopOrderTrackOutput.md)\n" in track
+    )
+    assert "[`ShopOrderTrackOutput`](../models/ShopOrderTrackOutput.md)" in pages["domains/shop"]
+
+
+SECTION_TITLES = """\
+kind: command
+key: clash.thing.make
+version: 1.0.0
+title: "Input!"
+domain: clash
+input:
+  name: String
+  again: { type: ClashThingMakeInput, optional: true }
+output:
+  made: ClashThingMakeInput
+---
+kind: event
+key: clash.thing.made
+version: 1.0.0
+title: Payload
+domain: clash
+payload:
+  name: String
+  previous: { type: ClashThingMadePayload, optional: true }
+"""
+
+
+def test_section_anchor_when_the_title_takes_the_sections_id(tmp_path: Path) -> None:
+    """A spec titled like the section: toc numbers the section's id, and links follow it."""
+    (tmp_path / "clash.yaml").write_text(SECTION_TITLES)
+    settings = load_settings(HERE).model_copy(update={"specs": tmp_path})
+    contracts = load_contracts(settings, Diagnostics())
+    files = DocsTarget().render(contracts, RenderContext(settings=settings, generator=GENERATOR))
+    pages = {
+        path.removeprefix("docs/").removesuffix(".md"): data.decode()
+        for path, data in files.files.items()
+        if path.endswith(".md")
+    }
+    assert not [p for p in pages if p.startswith("models/")]
+    op = pages["operations/clash.thing.make"]
+    assert {"input", "input_1"} <= anchors(op)
+    assert "[`ClashThingMakeInput`](clash.thing.make.md#input_1)" in op
+    event = pages["events/clash.thing.made"]
+    assert {"payload", "payload_1"} <= anchors(event)
+    assert "[`ClashThingMadePayload`](clash.thing.made.md#payload_1)" in event

@@ -40,7 +40,14 @@ from hypothesis import strategies as st
 
 from contractgen.cli import main
 from contractgen.diagnostics import Diagnostics, SpecError
-from contractgen.escape import py_comment, py_docstring, py_literal, py_str, terminal_text
+from contractgen.escape import (
+    py_comment,
+    py_docstring,
+    py_literal,
+    py_str,
+    terminal_text,
+    yaml_quoted,
+)
 from contractgen.ir.build import build_ir
 from contractgen.output.format import RUFF_SETTINGS, ruff_binary
 from contractgen.output.yaml_text import dump
@@ -383,6 +390,20 @@ def test_py_str_is_one_exact_line(value: str) -> None:
     tokens = list(tokenize.generate_tokens(io.StringIO(f"x = {literal}\n").readline))
     assert [tok.type for tok in tokens[:3]] == [tokenize.NAME, tokenize.OP, tokenize.STRING]
     assert ast.literal_eval(literal) == value
+
+
+@FUZZ
+@given(text)
+def test_yaml_quoted_is_one_exact_line(value: str) -> None:
+    """mkdocs.yml's nav titles and site name: one double-quoted line, read back exactly."""
+    quoted = yaml_quoted(value)
+    assert quoted.startswith('"') and quoted.endswith('"')
+    assert quoted.isprintable() and "\r" not in quoted  # no line break of any YAML version
+    assert yaml.safe_load(quoted) == value  # PyYAML (YAML 1.1), as mkdocs reads it
+    assert yaml.safe_load(f"nav:\n  - {quoted}: page.md\n") == {"nav": [{value: "page.md"}]}
+    d = Diagnostics()
+    assert [x.data for x in read_yaml("x.yaml", f"k: {quoted}\n".encode(), d)] == [{"k": value}]
+    assert not d.items
 
 
 def _containers(inner: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:

@@ -146,8 +146,11 @@ def test_openapi_keeps_every_wire_name(names: Built) -> None:
 
 
 def test_docs_show_wire_and_python_names(names: Built) -> None:
-    page = names.read("docs/docs/models/NamesAllEchoInput.md")
-    html = markdown.markdown(page, extensions=["tables", "md_in_html", "admonition"])
+    # The inline input model is shown on its operation's page (no page of its own).
+    page = names.read("docs/docs/operations/names.all.echo.md")
+    assert "\nPython class `NamesAllEchoInput`.\n" in page
+    section = page[page.index("\n## Input\n") : page.index("\n## Output\n")]
+    html = markdown.markdown(section, extensions=["tables", "md_in_html", "admonition"])
     cells = [text for tag, text in parse_html(html).blocks if tag == "td"][: 7 * len(EXPECTED)]
     rows = {cells[i]: cells[i + 1] for i in range(0, len(cells), 7)}
     assert rows == {" ".join(w.split()): p for w, p in EXPECTED.items()}

@@ -122,3 +122,41 @@ def test_a_structural_edit_renders_the_pages_again(built: Project, tmp_path: Pat
     shutil.rmtree(cold.out)
     cold.build(use_cache=False)
     assert cold.tree() == p.tree()
+
+
+def test_an_inline_model_gets_a_page_when_another_domain_uses_it(
+    built: Project, tmp_path: Path
+) -> None:
+    """An inline model has a page of its own only while something besides its owner uses it.
+
+    Whether it does is decided by the whole set (a field in another domain): the
+    pages that link to it, the domain index and the nav follow, in an incremental
+    build as in a cold one, and the page goes again when the use does.
+    """
+    p = built.copy(tmp_path / "p", with_cache=True)
+    page = p.out / "docs" / "docs" / "models" / "AccountAccountCreateOutput.md"
+    owner = p.out / "docs" / "docs" / "operations" / "account.account.create.md"
+    assert not page.exists()
+    assert "Python class `AccountAccountCreateOutput`." in owner.read_text()
+    notes = p.root / "specs" / "order" / "notes.yaml"
+    original = notes.read_text()
+    notes.write_text(
+        original.replace(
+            "  record: AccountRecord\n",
+            "  record: AccountRecord\n  created: AccountAccountCreateOutput\n",
+            1,
+        )
+    )
+    p.build()
+    assert page.exists()
+    assert "(../models/AccountAccountCreateOutput.md)" in owner.read_text()
+    assert "models/AccountAccountCreateOutput.md" in (p.out / "docs" / "mkdocs.yml").read_text()
+    cold = p.copy(tmp_path / "cold")
+    shutil.rmtree(cold.out)
+    cold.build(use_cache=False)
+    assert cold.tree() == p.tree()
+
+    notes.write_text(original)
+    p.build()
+    assert not page.exists()
+    assert p.tree() == built.tree()

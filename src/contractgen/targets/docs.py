@@ -10,7 +10,9 @@ Layout under ``generated/docs/``::
     docs/capabilities/<key>.md
     docs/operations/<key>.md
     docs/events/<key>.md
-    docs/models/<Name>.md        models and enums
+    docs/models/<Name>.md        models and enums (an inline input, output or payload
+                                 model only when something besides its owner uses it;
+                                 else its owner's page shows it, and links go there)
 
 Pages use only Markdown that reads the same in mkdocs and on a code host:
 relative ``.md`` links, GFM tables, fenced code, mermaid fences, and the few
@@ -32,10 +34,9 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-import yaml
 from pydantic import BaseModel
 
-from contractgen.escape import FILTERS
+from contractgen.escape import FILTERS, yaml_quoted
 from contractgen.ir.models import (
     ContractSet,
     EnumIR,
@@ -82,11 +83,6 @@ STABILITY_NOTES = {
         "This {what} is deprecated: do not use it in new code.",
     ),
 }
-
-
-def yaml_str(text: str) -> str:
-    """A double-quoted YAML scalar whose value is ``text`` (for mkdocs.yml)."""
-    return yaml.dump(text, default_style='"', allow_unicode=True, width=2**31).rstrip("\n")
 
 
 def json_text(value: Any) -> str:
@@ -185,9 +181,14 @@ class DocsTarget:
             )
         for item in (*contracts.models, *contracts.enums):
             if isinstance(item, ModelIR):
-                page(
-                    item.page, "model.md.jinja", item.domain, model=item, owner=site.owner_of(item)
-                )
+                if site.has_page(item):  # (else its owner's page shows it)
+                    page(
+                        item.page,
+                        "model.md.jinja",
+                        item.domain,
+                        model=item,
+                        owner=site.owner_of(item),
+                    )
             else:
                 assert isinstance(item, EnumIR)
                 page(item.page, "enum.md.jinja", item.domain, enum=item)
@@ -217,7 +218,7 @@ class DocsTarget:
                 files.add(f"{DOCS_DIR}/{p.stem}.md", data)
 
         mkdocs = env.get_template("docs/mkdocs.yml.jinja").render(
-            site_name=yaml_str(html.escape(title)),
+            site_name=yaml_quoted(html.escape(title)),
             docs_dir=DOCS_DIR,
             nav=_nav_lines(site.nav()),
             generator=ctx.generator,
@@ -251,8 +252,11 @@ class _PageKeys:
     model and enum of its domain whole, the summary of the whole set
     (targets/digests.py: all but descriptive text, which shows only on its own
     domain's pages), and what the page lists as extra (an operation's input
-    and output models, an event's payload, the examples' code). A page whose key was seen before
-    is the text made then. The site index shows the whole set: never reused.
+    and output models, an event's payload, the examples' code). Which inline
+    models have a page of their own (docs_site.Site.inline: field types and
+    inputs, outputs, payloads) and the anchors links to the others use (the
+    owner's section, numbered after a title with the same id) follow from the
+    summary. A page whose key was seen before is the text made then. The site index shows the whole set: never reused.
     Template overrides could show anything: with them, no page is reused.
     """
 
@@ -317,7 +321,8 @@ class FieldRows:
     replaces. The cells are the macros' exactly:
 
     * Type: ``list of`` when a list, the type's name linked to its page (a
-      model, an enum, or the scalars page), ``or null`` when nullable;
+      model, an enum, or the scalars page; an inline model without a page of
+      its own: its section on its owner's page), ``or null`` when nullable;
     * Description: ``**Deprecated.**``, the description (``md_cell``), the
       examples (``Example:`` and each as JSON in ``md_code``), joined by ``<br>``;
     * Constraints: ``length ≥ n``, ``length ≤ n``, ``≥ n``, ``≤ n``, ``items ≥ n``,
@@ -333,12 +338,12 @@ class FieldRows:
         self.md_cell = env.filters["md_cell"]
         self.cells: dict[int, tuple[FieldIR, str, str]] = {}
 
-    def row(self, f: FieldIR, link: Callable[[str], str]) -> str:
+    def row(self, f: FieldIR, link: Callable[[str, str | None], str]) -> str:
         cached = self.cells.get(id(f))
         if cached is None or cached[0] is not f:
             cached = self.cells[id(f)] = (f, *self._cells(f))
         _, head, tail = cached
-        type_cell = f"[{self.md_code(f.type.name)}]({link(self.site.type_page(f))})"
+        type_cell = f"[{self.md_code(f.type.name)}]({link(*self.site.type_target(f))})"
         if f.is_list:
             type_cell = "list of " + type_cell
         if f.nullable:
@@ -437,7 +442,7 @@ def _nav_lines(items: tuple[NavItem, ...], depth: int = 0) -> list[str]:
     lines: list[str] = []
     pad = "  " * depth
     for item in items:
-        title = yaml_str(html.escape(item.title))
+        title = yaml_quoted(html.escape(item.title))
         if item.page is not None:
             lines.append(f"{pad}- {title}: {item.page}.md")
         else:

@@ -11,6 +11,8 @@ Everything is sorted, so the pages are deterministic.
 from __future__ import annotations
 
 import posixpath
+import re
+import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -57,6 +59,29 @@ def page_of(item: Keyed | ModelIR | EnumIR) -> str:
     if isinstance(item, (OperationIR, EventIR)):
         return item.names.page
     return item.page
+
+
+# The heading of the section that shows an inline model on its owner's page
+# (operation.md.jinja, event.md.jinja), by the model's role.
+SECTIONS = {"input": "Input", "output": "Output", "payload": "Payload"}
+
+
+def heading_id(text: str) -> str:
+    """The id mkdocs (Python-Markdown's ``toc``, default slugify) gives a heading's text."""
+    value = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    value = re.sub(r"[^\w\s-]", "", value).strip().lower()
+    return re.sub(r"[-\s]+", "-", value)
+
+
+def section_anchor(owner: OperationIR | EventIR, role: str) -> str:
+    """The anchor of an owner page's ``## Input``/``## Output``/``## Payload`` section.
+
+    Only the page title comes before these headings and could take the same
+    id (a spec titled "Input"): toc then numbers the section's id ``input_1``.
+    """
+    anchor = heading_id(SECTIONS[role])
+    title = " ".join(owner.title.split()) if owner.title else owner.key
+    return f"{anchor}_1" if heading_id(title) == anchor else anchor
 
 
 def ident(ref: SpecId | Meta) -> tuple[str, str]:
@@ -184,6 +209,9 @@ class Site:
     in_features: dict[tuple[str, str], list[FeatureIR]] = field(init=False)
     used_by: dict[str, list[Usage]] = field(init=False)
     versions: dict[tuple[str, str], list[Keyed]] = field(init=False)
+    # Inline models shown only on their owner's page (nothing else uses them):
+    # name -> (owner's page, anchor of the section that shows the model).
+    inline: dict[str, tuple[str, str]] = field(init=False)
 
     def __post_init__(self) -> None:
         c = self.contracts
@@ -215,6 +243,7 @@ class Site:
         for spec in self.keyed():
             self.versions[(family(spec), spec.key)].append(spec)
         self.used_by = self._usages()
+        self.inline = self._inline()
 
     # -- lookups ---------------------------------------------------------------
 
@@ -242,13 +271,21 @@ class Site:
         except KeyError:
             return None
 
-    def type_page(self, f: FieldIR) -> str:
-        """The page a field's type links to: its model or enum, or the scalars page."""
+    def has_page(self, model: ModelIR) -> bool:
+        """Whether a model has a page of its own (all but inline models only their owner uses)."""
+        return model.name not in self.inline
+
+    def with_pages(self, models: Iterable[ModelIR]) -> list[ModelIR]:
+        """The models that have a page of their own (for the nav and the domain pages)."""
+        return [m for m in models if m.name not in self.inline]
+
+    def type_target(self, f: FieldIR) -> tuple[str, str | None]:
+        """Where a field's type links to: its model (page or section), enum, or the scalars page."""
         if f.type.kind == "model" and f.type.name in self.models:
-            return self.models[f.type.name].page
+            return self.inline.get(f.type.name) or (self.models[f.type.name].page, None)
         if f.type.kind == "enum" and f.type.name in self.enums:
-            return self.enums[f.type.name].page
-        return SCALARS_PAGE
+            return (self.enums[f.type.name].page, None)
+        return (SCALARS_PAGE, None)
 
     def other_versions(self, spec: Keyed) -> list[Keyed]:
         return [s for s in self.versions[(family(spec), spec.key)] if s.version != spec.version]
@@ -322,6 +359,26 @@ class Site:
             for name, uses in used.items()
         }
 
+    def _inline(self) -> dict[str, tuple[str, str]]:
+        """The inline models whose every use is on their owner's page.
+
+        Such a page would repeat the owner page's Input, Output or Payload
+        section: there is none, and links go to that section. An inline model
+        another spec or model uses (a field of its type, another operation's
+        input) keeps its page, where its used-by table lists those uses.
+        """
+        out: dict[str, tuple[str, str]] = {}
+        for m in self.contracts.models:
+            if m.role == "shared":
+                continue
+            owner = self.owner_of(m)
+            if owner is None:
+                continue
+            home = page_of(owner)
+            if all(u.page == home for u in self.used_by.get(m.name, ())):
+                out[m.name] = (home, section_anchor(owner, m.role))
+        return out
+
     # -- navigation ------------------------------------------------------------
 
     def nav(self) -> tuple[NavItem, ...]:
@@ -336,7 +393,7 @@ class Site:
                 ("Operations", parts.operations),
                 ("Events", parts.events),
                 ("Models", parts.models),
-                ("Operation and event models", parts.io_models),
+                ("Operation and event models", self.with_pages(parts.io_models)),
                 ("Enums", parts.enums),
             )
             for title, members in groups:
