@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from contractgen.output import writer
-from contractgen.output.fileset import FileSet, UnsafePathError
+from contractgen.output.fileset import (
+    FileSet,
+    UnsafePathError,
+    check_relative_path,
+    check_relative_paths,
+)
 
 
 def fileset(**files: str) -> FileSet:
@@ -180,5 +188,218 @@ def test_corrupt_manifest_is_ignored_not_trusted(tmp_path: Path) -> None:
     out.mkdir()
     (out / writer.MANIFEST).write_text(
         '{"files": {"../../etc/passwd": "x"}, "inputs": {}, "generator": ""}'
+    )
+    assert writer.Manifest.read(out) is None
+
+
+# -- verify: proving an unchanged tree (the --check fast path) ----------------------------
+
+BIG = writer._LARGE_FILE + 5  # hashed by the helper thread
+
+
+def _tree_with_manifest(out: Path) -> writer.Manifest:
+    """Small, empty and large files, with old mtimes (none is racy)."""
+    fs = FileSet()
+    fs.add("a.md", "small\n")
+    fs.add("sub/empty.txt", "")
+    fs.add("sub/big.json", "x" * BIG)
+    fs.add("sub/deep/big2.json", "y" * (2 * BIG))
+    write(out, fs)
+    for rel in fs.files:
+        os.utime(out / rel, ns=(1_000_000_000, 1_000_000_000))
+    return writer.Manifest({}, "test", dict(fs.hashes()))
+
+
+class _Opens:
+    """Counts the files verify opens and closes (they must pair)."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.opened = self.closed = 0
+        real_open, real_close = os.open, os.close
+
+        def counting_open(path: str, flags: int, *args: object, **kwargs: object) -> int:
+            fd = real_open(path, flags, *args, **kwargs)  # type: ignore[arg-type]
+            self.opened += 1
+            return fd
+
+        def counting_close(fd: int) -> None:
+            self.closed += 1
+            real_close(fd)
+
+        monkeypatch.setattr(os, "open", counting_open)
+        monkeypatch.setattr(os, "close", counting_close)
+
+
+def test_verify_reads_every_file_of_a_fresh_tree_and_none_of_a_known_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "gen"
+    manifest = _tree_with_manifest(out)
+    opens = _Opens(monkeypatch)
+    states = writer.verify(out, manifest, {})
+    assert states is not None and set(states) == set(manifest.files)
+    assert opens.opened == opens.closed == len(manifest.files)
+    for rel, (size, mtime, ino, digest) in states.items():
+        st = os.stat(out / rel)
+        assert (size, mtime, ino, digest) == (
+            st.st_size,
+            st.st_mtime_ns,
+            st.st_ino,
+            manifest.files[rel],
+        )
+    again = writer.verify(out, manifest, states)
+    assert again == states
+    assert opens.opened == opens.closed == len(manifest.files)  # nothing read the second time
+
+
+def test_verify_gives_no_hash_to_a_file_changed_just_now(tmp_path: Path) -> None:
+    out = tmp_path / "gen"
+    manifest = _tree_with_manifest(out)
+    os.utime(out / "a.md")  # now: a change in the same timestamp tick could follow
+    states = writer.verify(out, manifest, {})
+    assert states is not None
+    assert states["a.md"][3] == "" and states["sub/big.json"][3] == manifest.files["sub/big.json"]
+
+
+def _edit_same_size(path: Path) -> None:
+    data = path.read_bytes()
+    path.write_bytes(data[:-2] + b"Z\n" if len(data) > 1 else b"Z")
+
+
+def _make_fifo(path: Path) -> None:
+    path.unlink()
+    if not hasattr(os, "mkfifo"):  # no FIFOs here: a directory is as wrong
+        path.mkdir()
+        return
+    os.mkfifo(path)
+
+
+CHANGES = {
+    "edited, same size": _edit_same_size,
+    "appended": lambda p: p.write_bytes(p.read_bytes() + b"more\n"),
+    "truncated": lambda p: p.write_bytes(p.read_bytes()[:-1]),
+    "deleted": lambda p: p.unlink(),
+    "a directory": lambda p: (p.unlink(), p.mkdir()),
+    "a FIFO": _make_fifo,
+}
+
+
+@pytest.mark.parametrize("rel", ["a.md", "sub/empty.txt", "sub/big.json", "sub/deep/big2.json"])
+@pytest.mark.parametrize("change", sorted(CHANGES))
+def test_verify_finds_any_changed_file_of_a_fresh_tree(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, rel: str, change: str
+) -> None:
+    out = tmp_path / "gen"
+    manifest = _tree_with_manifest(out)
+    known = writer.verify(out, manifest, {})
+    assert known is not None
+    path = out / rel
+    if rel == "sub/empty.txt" and change in ("edited, same size", "truncated"):
+        change = "appended"  # (an empty file has no shorter or same-size edit)
+    CHANGES[change](path)
+    if path.is_file():
+        os.utime(path, ns=(1_000_000_000, 1_000_000_000))  # mtime kept, as git may
+    opens = _Opens(monkeypatch)
+    assert writer.verify(out, manifest, {}) is None  # fresh clone: no states
+    assert opens.opened == opens.closed
+    # With the states of the unchanged tree known (a local tree), an edit that
+    # moves the mtime is found as well (stat alone is trusted, as by git).
+    if path.is_file():
+        os.utime(path, ns=(2_000_000_000, 2_000_000_000))
+    assert writer.verify(out, manifest, known) is None
+    assert opens.opened == opens.closed
+
+
+def test_verify_reads_a_file_whose_size_changed_since_fstat(tmp_path: Path) -> None:
+    path = tmp_path / "f"
+    path.write_bytes(b"0123456789" * 1000)
+    for expected in (0, 1, 9_999, 10_000, 10_001, 50_000):
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            assert writer._read_all(fd, expected) == path.read_bytes()
+        finally:
+            os.close(fd)
+
+
+def test_an_unreadable_large_file_is_not_proven(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "gen"
+    manifest = _tree_with_manifest(out)
+
+    def failing(*args: object, **kwargs: object) -> object:
+        raise OSError("I/O error")
+
+    monkeypatch.setattr(hashlib, "file_digest", failing)
+    opens = _Opens(monkeypatch)
+    assert writer.verify(out, manifest, {}) is None
+    assert opens.opened == opens.closed
+
+
+# -- manifest paths: checked all at once, as one by one ----------------------------------
+
+_SEGMENTS = st.sampled_from(
+    [
+        "a",
+        "B_1",
+        "x.md",
+        "v1.0@2",
+        "-a",
+        ".",
+        "..",
+        "",
+        "con",
+        "CON.txt",
+        "lpt9",
+        "nul.x.y",
+        "aux",
+        "com",
+        "a b",
+        "a\nb",
+        "\n",
+        "a\\b",
+        "\x00",
+        "é",
+        "_",
+        "a-",
+    ]
+)
+_PATHS = st.lists(_SEGMENTS, min_size=1, max_size=4).map("/".join) | st.text(max_size=12)
+
+
+def _each_safe(paths: list[str]) -> bool:
+    try:
+        for p in paths:
+            check_relative_path(p)
+    except UnsafePathError:
+        return False
+    return True
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(_PATHS, max_size=6))
+def test_manifest_paths_are_checked_all_at_once_as_one_by_one(paths: list[str]) -> None:
+    safe = _each_safe(paths)
+    if safe:
+        check_relative_paths(paths)
+    else:
+        with pytest.raises(UnsafePathError):
+            check_relative_paths(paths)
+
+
+@pytest.mark.parametrize(
+    "paths",
+    [["a\nb"], ["a", "b\n"], ["\n"], ["docs/con.md"], ["a", "LPT1"], ["ok/x", "../y"], [""]],
+)
+def test_unsafe_manifest_paths_are_refused(paths: list[str]) -> None:
+    with pytest.raises(UnsafePathError):
+        check_relative_paths(paths)
+
+
+def test_a_manifest_with_a_line_break_in_a_path_is_not_trusted(tmp_path: Path) -> None:
+    out = tmp_path / "gen"
+    out.mkdir()
+    (out / writer.MANIFEST).write_text(
+        '{"files": {"a\\n../../etc/passwd": "x"}, "inputs": {}, "generator": ""}'
     )
     assert writer.Manifest.read(out) is None

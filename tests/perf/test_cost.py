@@ -200,6 +200,32 @@ def test_check_on_a_fresh_clone_needs_no_cache(project: MakeProject, tmp_path: P
     assert stale.result.written == ["docs/docs/index.md"]
 
 
+def test_check_on_a_fresh_clone_finds_a_large_file_edited_and_a_page_deleted(
+    project: MakeProject, tmp_path: Path
+) -> None:
+    from contractgen.output import writer
+
+    p = project(50)
+    p.build()
+    clone = p.copy(tmp_path / "clone")
+    large = clone.out / "ir" / "contracts.json"  # read and hashed by verify's helper thread
+    assert large.stat().st_size >= writer._LARGE_FILE
+    data = large.read_bytes()
+    at = data.rindex(b'"')
+    large.write_bytes(data[:at] + b"'" + data[at + 1 :])  # same size, one byte off
+    page = sorted((clone.out / "docs").rglob("*.md"))[-1]
+    page.unlink()
+    checked = clone.build(check=True)
+    assert not checked.result.up_to_date_fast
+    gone = page.relative_to(clone.out).as_posix()
+    assert checked.result.written == sorted(["ir/contracts.json", gone])
+    # Restored, the clone is proven up to date again without regenerating.
+    large.write_bytes(data)
+    shutil.copy2(p.out / gone, page)
+    again = clone.copy(tmp_path / "clone2").build(check=True)
+    assert again.result.up_to_date_fast and again.ruff == again.generator == 0
+
+
 def test_workers_do_not_run_the_calling_script_again(project: MakeProject, tmp_path: Path) -> None:
     """multiprocessing re-runs the parent's main script in spawned workers; ours must not."""
     p = project(60)  # two domains: two model modules, so the workers start

@@ -15,17 +15,24 @@ from __future__ import annotations
 
 import contextlib
 import difflib
+import hashlib
 import json
 import os
+import queue
 import stat
 import tempfile
+import threading
 import time
 from collections.abc import Mapping
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from contractgen.output.fileset import FileSet, check_relative_path, sha256
+from contractgen.output.fileset import (
+    FileSet,
+    check_relative_path,
+    check_relative_paths,
+    sha256,
+)
 
 MANIFEST = ".contractgen-manifest.json"
 MANIFEST_VERSION = 1
@@ -80,8 +87,7 @@ class Manifest:
         try:
             data = json.loads(path.read_text("utf-8"))
             files = {str(k): str(v) for k, v in data["files"].items()}
-            for p in files:
-                check_relative_path(p)
+            check_relative_paths(files)
             inputs = {str(k): str(v) for k, v in data["inputs"].items()}
             return cls(inputs, str(data["generator"]), files)
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
@@ -166,56 +172,162 @@ def verify(
 ) -> dict[str, FileState] | None:
     """Whether every file of ``manifest`` is on disk with its recorded hash.
 
-    Returns the files' states, or None at the first missing or changed file.
-    Files whose state is ``known`` and unchanged are not read; the others are
-    read and hashed in a few threads (reading and hashing release the GIL).
+    Returns the files' states, or None at the first missing or changed file
+    (or anything but a regular file where one belongs). Files whose state is
+    ``known`` and unchanged are not read; every other file is read whole and
+    hashed: on a fresh clone (no cache, new mtimes) that is all of them.
+
+    The small files (tens of thousands of pages) are read here, one ``open``,
+    ``fstat``, ``read`` and ``close`` each; the large ones (the IR dump, the
+    OpenAPI documents: most of the bytes) go to one helper thread that hashes
+    them in chunks, without the GIL, at the same time.
     """
-    states: dict[str, FileState] = {}
-    todo: list[tuple[str, str, os.stat_result]] = []
     base = os.path.join(os.fspath(out_dir), "")  # (string paths: a tenth of the time of Paths)
-    is_regular = stat.S_ISREG
-    for rel, digest in manifest.files.items():
-        try:
-            st = os.stat(base + rel)
-        except OSError:
-            return None
-        if not is_regular(st.st_mode):
-            return None
-        state = known.get(rel)
-        if (
-            state is not None
-            and state[3] == digest
-            and state[0] == st.st_size
-            and state[1] == st.st_mtime_ns
-            and state[2] == st.st_ino
-            and digest
-        ):
-            states[rel] = state
-        else:
-            todo.append((rel, digest, st))
-
-    def check(chunk: list[tuple[str, str, os.stat_result]]) -> dict[str, FileState] | None:
-        out: dict[str, FileState] = {}
-        for rel, digest, st in chunk:
-            try:
-                if sha256((out_dir / rel).read_bytes()) != digest:
-                    return None
-            except OSError:
-                return None
-            out[rel] = file_state(out_dir / rel, digest, st)
-        return out
-
-    if len(todo) < 256:
-        results = [check(todo)]
-    else:
-        size = (len(todo) + 15) // 16
-        with ThreadPoolExecutor(max_workers=4) as pool:
-            results = list(pool.map(check, [todo[i : i + size] for i in range(0, len(todo), size)]))
-    for part in results:
-        if part is None:
-            return None
-        states.update(part)
+    states: dict[str, FileState] = {}
+    read: list[tuple[str, str, os.stat_result]] = []  # read and found equal (states below)
+    large = _LargeFiles()
+    proven = False
+    try:
+        proven = _verify_files(base, manifest.files, known, states, read, large)
+    finally:
+        proven = large.close(abandon=not proven) and proven
+    if not proven:
+        return None
+    # As file_state, with the time taken once, after every read: a file changed
+    # within _RACY_NS of it gets no hash, so a change in the same tick cannot hide.
+    racy = time.time_ns() - _RACY_NS
+    for rel, digest, st in read:
+        mtime = st.st_mtime_ns
+        states[rel] = (st.st_size, mtime, st.st_ino, digest if mtime < racy else "")
     return states
+
+
+# Files at least this large are hashed by the helper thread (reading and
+# hashing them releases the GIL); a smaller file costs more in Python than in C.
+_LARGE_FILE = 1 << 16
+_OPEN_FLAGS = (
+    os.O_RDONLY
+    | getattr(os, "O_BINARY", 0)  # Windows: no newline translation
+    | getattr(os, "O_CLOEXEC", 0)
+    | getattr(os, "O_NOCTTY", 0)
+    | getattr(os, "O_NONBLOCK", 0)  # a FIFO where a file belongs opens (and fails below)
+)
+
+
+def _verify_files(
+    base: str,
+    files: Mapping[str, str],
+    known: Mapping[str, FileState],
+    states: dict[str, FileState],
+    read: list[tuple[str, str, os.stat_result]],
+    large: _LargeFiles,
+) -> bool:
+    is_regular = stat.S_ISREG
+    hexdigest = sha256
+    for rel, digest in _few_first(files):
+        path = base + rel
+        state = known.get(rel)
+        if state is not None and state[3] and state[3] == digest:
+            try:
+                st = os.stat(path)
+            except OSError:
+                return False
+            if not is_regular(st.st_mode):
+                return False
+            if state[0] == st.st_size and state[1] == st.st_mtime_ns and state[2] == st.st_ino:
+                states[rel] = state
+                continue
+        try:
+            fd = os.open(path, _OPEN_FLAGS)
+        except OSError:
+            return False
+        try:
+            st = os.fstat(fd)
+            if not is_regular(st.st_mode):
+                return False
+            if st.st_size >= _LARGE_FILE:
+                large.check(fd, digest)
+                fd = -1  # the helper closes it
+            elif hexdigest(_read_all(fd, st.st_size)) != digest:
+                return False
+        except OSError:
+            return False
+        finally:
+            if fd >= 0:
+                os.close(fd)
+        read.append((rel, digest, st))
+    return True
+
+
+def _few_first(files: Mapping[str, str]) -> list[tuple[str, str]]:
+    """The files, those of the top-level folders with the fewest files first.
+
+    Those are the large single documents (the IR dump, the OpenAPI documents):
+    taken first, they are hashed by the helper thread while the many small
+    files (pages, modules) are read here, instead of after them.
+    """
+    folders: dict[str, list[tuple[str, str]]] = {}
+    for item in files.items():
+        folders.setdefault(item[0].partition("/")[0], []).append(item)
+    return [item for group in sorted(folders.values(), key=len) for item in group]
+
+
+def _read_all(fd: int, size: int) -> bytes:
+    """The whole content of an open file expected to hold ``size`` bytes."""
+    data = os.read(fd, size + 1)  # one byte more than expected: fewer means EOF
+    if len(data) == size:
+        return data
+    parts = [data]
+    while data:
+        data = os.read(fd, 1 << 20)
+        parts.append(data)
+    return b"".join(parts)
+
+
+class _LargeFiles:
+    """Hashes large files in one helper thread, each compared with its expected hash."""
+
+    def __init__(self) -> None:
+        self._queue: queue.SimpleQueue[tuple[int, str] | None] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self._failed = False
+
+    def check(self, fd: int, digest: str) -> None:
+        """Hash the open file ``fd`` (and close it): it must hash to ``digest``."""
+        if self._thread is None:
+            thread = threading.Thread(target=self._run, name="contractgen-verify", daemon=True)
+            try:
+                thread.start()
+            except RuntimeError:  # no thread to be had: hash it here
+                self._hash(fd, digest)
+                return
+            self._thread = thread
+        self._queue.put((fd, digest))
+
+    def close(self, *, abandon: bool = False) -> bool:
+        """Wait for the files given (only close them if ``abandon``); whether all matched."""
+        if abandon:
+            self._failed = True
+        if self._thread is not None:
+            self._queue.put(None)
+            self._thread.join()
+            self._thread = None
+        return not self._failed
+
+    def _run(self) -> None:
+        while (item := self._queue.get()) is not None:
+            self._hash(*item)
+
+    def _hash(self, fd: int, digest: str) -> None:
+        try:
+            if not self._failed:
+                with open(fd, "rb", buffering=0, closefd=False) as fh:
+                    if hashlib.file_digest(fh, "sha256").hexdigest() != digest:
+                        self._failed = True
+        except Exception:  # not proven: the caller rebuilds and compares
+            self._failed = True
+        finally:
+            os.close(fd)
 
 
 def _read(path: Path) -> bytes | None:

@@ -4,8 +4,10 @@ here, and (if it renders templates) one folder under ``templates/``."""
 from __future__ import annotations
 
 import importlib
+from typing import TYPE_CHECKING
 
-from contractgen.targets.base import Target
+if TYPE_CHECKING:  # (the IR models: not imported by a no-op build)
+    from contractgen.targets.base import Target
 
 # name -> "module:ClassName"; imported lazily so `contractgen --help` stays fast.
 TARGETS: dict[str, str] = {
