@@ -403,3 +403,22 @@ def test_a_manifest_with_a_line_break_in_a_path_is_not_trusted(tmp_path: Path) -
         '{"files": {"a\\n../../etc/passwd": "x"}, "inputs": {}, "generator": ""}'
     )
     assert writer.Manifest.read(out) is None
+
+
+def test_new_files_get_the_usual_mode_and_rewritten_files_keep_theirs(tmp_path: Path) -> None:
+    out = tmp_path / "gen"
+    old = os.umask(0o022)
+    try:
+        write(out, fileset(a="1\n", b="2\n"))
+        assert {p.name: p.stat().st_mode & 0o777 for p in out.iterdir() if p.is_file()} == {
+            "a": 0o644,
+            "b": 0o644,
+            writer.MANIFEST: 0o644,
+        }
+        (out / "b").chmod(0o600)  # the user's choice, kept across a rewrite
+        write(out, fileset(a="1\n", b="changed\n"))
+        assert (out / "b").read_text() == "changed\n"
+        assert (out / "b").stat().st_mode & 0o777 == 0o600
+        assert (out / "a").stat().st_mode & 0o777 == 0o644
+    finally:
+        os.umask(old)

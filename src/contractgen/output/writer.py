@@ -439,8 +439,15 @@ def apply(out_dir: Path, p: Plan, manifest: Manifest) -> None:
 
 
 def _atomic_write(target: Path, data: bytes) -> None:
+    # The temporary file is created private (0600): the file it becomes gets
+    # the mode the one it replaces had, or a new file's usual mode (umask).
+    try:
+        mode = stat.S_IMODE(os.stat(target).st_mode)
+    except FileNotFoundError:
+        mode = _new_file_mode()
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
+        os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
         os.replace(tmp, target)
@@ -448,6 +455,18 @@ def _atomic_write(target: Path, data: bytes) -> None:
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
+
+
+_umask: int | None = None
+
+
+def _new_file_mode() -> int:
+    """The mode ``open()`` gives a new file: 0666 less the process's umask."""
+    global _umask
+    if _umask is None:
+        _umask = os.umask(0o022)  # (the only way to read it is to set it)
+        os.umask(_umask)
+    return 0o666 & ~_umask
 
 
 def _rollback(out_dir: Path, done: list[str], p: Plan, created_dirs: list[Path]) -> None:
