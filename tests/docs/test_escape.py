@@ -244,3 +244,14 @@ def test_only_http_urls_in_prose_become_links() -> None:
         hrefs = [attrs["href"] for tag, attrs in reader.tags if tag == "a"]
         assert hrefs == ["https://example.com/a_(b)"]
         assert words(reader) == text
+
+
+def test_visible_replaces_exactly_the_control_and_bidi_characters() -> None:
+    import unicodedata
+
+    from contractgen import escape
+
+    for cp in range(0x110000):
+        ch = chr(cp)
+        hidden = ch in escape._BIDI or (unicodedata.category(ch) == "Cc" and ch not in "\t\n\r")
+        assert escape._visible(ch) == ("\ufffd" if hidden else ch), hex(cp)
