@@ -68,8 +68,13 @@ def settings_for(
 
 
 def build_into(specs: Path, out: Path, targets: tuple[str, ...], package: str = PACKAGE) -> Built:
-    """Run the real pipeline (formatting and writer included) into ``out``."""
-    result = build(settings_for(specs, out, targets, package), list(targets), force=True)
+    """Run the real pipeline (formatting and writer included) into ``out``.
+
+    Without the build cache, as untrusted specs should be built (SECURITY.md);
+    the settings' root is this folder, which must not collect a cache either.
+    """
+    settings = settings_for(specs, out, targets, package)
+    result = build(settings, list(targets), force=True, use_cache=False)
     assert result.contracts is not None
     return Built(result.contracts, out)
 
