@@ -18,7 +18,7 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 FIXTURE_SPECS = Path(__file__).resolve().parent / "specs"
 
 # contractgen has no ``__main__``; this runs the same entry point as the console script.
-CLI = [sys.executable, "-c", "from contractgen.cli import main; raise SystemExit(main())"]
+CLI = [sys.executable, "-c", "from contractgen.cli import run; run()"]
 
 
 def clean_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:

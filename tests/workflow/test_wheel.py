@@ -82,7 +82,7 @@ def test_wheel_contains_templates_and_entry_point(wheel: Path) -> None:
     }
     assert in_checkout <= templates, sorted(in_checkout - templates)
     assert "contractgen/cli.py" in names
-    assert "contractgen = contractgen.cli:main" in scripts
+    assert "contractgen = contractgen.cli:run" in scripts
     assert not any(n.startswith(("tests/", "generated/", "specs/")) for n in names)
 
 

@@ -105,6 +105,28 @@ def _interned(value: _Interned) -> _Interned:
 _INTERNED: dict[tuple[Any, ...], Any] = {}
 
 
+def _interned_key(value: Any) -> tuple[Any, Any]:
+    return (type(value), repr(value) if type(value) is float else value)
+
+
+def _type_ref(kind: str, name: str) -> TypeRef:
+    """The interned TypeRef (found before a new one is built: fields ask thousands of times)."""
+    key = (TypeRef, (str, kind), (str, name))
+    found: TypeRef | None = _INTERNED.get(key)
+    return (
+        found
+        if found is not None
+        else _interned(TypeRef.model_validate({"kind": kind, "name": name}))
+    )
+
+
+def _constraints(**values: Any) -> Constraints:
+    """The interned Constraints of these values (found before a new one is built)."""
+    key = (Constraints, *(_interned_key(v) for v in values.values()))
+    found: Constraints | None = _INTERNED.get(key)
+    return found if found is not None else _interned(Constraints(**values))
+
+
 def _type_position(loaded: LoadedSpec, path: tuple[str | int, ...]) -> Position:
     """Where a field's type is written: its ``type`` key, else the field."""
     position = loaded.at(*path, "type")
@@ -192,16 +214,14 @@ class _Builder:
                     reason=f"'{wire}' {reason}",
                 )
             )
-        constraints = _interned(
-            Constraints(
-                min_length=spec.min_length,
-                max_length=spec.max_length,
-                minimum=spec.minimum,
-                maximum=spec.maximum,
-                pattern=spec.pattern,
-                min_items=spec.min_items,
-                max_items=spec.max_items,
-            )
+        constraints = _constraints(
+            min_length=spec.min_length,
+            max_length=spec.max_length,
+            minimum=spec.minimum,
+            maximum=spec.maximum,
+            pattern=spec.pattern,
+            min_items=spec.min_items,
+            max_items=spec.max_items,
         )
         for bound in ("minimum", "maximum"):
             value = getattr(spec, bound)
@@ -241,10 +261,10 @@ class _Builder:
         """The reference to type ``name``; ``where`` gives the position to report
         an unknown name at (looked up only then)."""
         if name in SCALARS:
-            return _interned(TypeRef(kind="scalar", name=name))
+            return _type_ref("scalar", name)
         if name in self.type_names:
             kind = self.type_names[name][0]
-            return _interned(TypeRef(kind="enum" if kind == "enum" else "model", name=name))
+            return _type_ref("enum" if kind == "enum" else "model", name)
         candidates = list(SCALARS) + [
             n for n, (k, _) in self.type_names.items() if k in ("model", "enum")
         ]
