@@ -43,17 +43,22 @@ class _CompiledTemplates(jinja2.BytecodeCache):
     """
 
     directory: Path | None = None
+    _store: jinja2.FileSystemBytecodeCache | None = None
+
+    def use(self, directory: Path | None) -> None:
+        self.directory = directory
+        self._store = jinja2.FileSystemBytecodeCache(str(directory)) if directory else None
 
     def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        if self.directory is not None:
+        if self._store is not None:
             with contextlib.suppress(OSError):
-                jinja2.FileSystemBytecodeCache(str(self.directory)).load_bytecode(bucket)
+                self._store.load_bytecode(bucket)
 
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        if self.directory is not None:
+        if self._store is not None and self.directory is not None:
             with contextlib.suppress(OSError):
                 self.directory.mkdir(exist_ok=True)
-                jinja2.FileSystemBytecodeCache(str(self.directory)).dump_bytecode(bucket)
+                self._store.dump_bytecode(bucket)
 
 
 _COMPILED = _CompiledTemplates()
@@ -61,7 +66,7 @@ _COMPILED = _CompiledTemplates()
 
 def use_compiled_templates(directory: Path | None) -> None:
     """Keep compiled templates in ``directory`` (None: neither read nor write any)."""
-    _COMPILED.directory = directory
+    _COMPILED.use(directory)
 
 
 @cache

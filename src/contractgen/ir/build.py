@@ -86,6 +86,11 @@ def semver_key(version: str) -> SemverKey:
 _Interned = TypeVar("_Interned", Constraints, TypeRef)
 
 
+def _interned_key(value: Any) -> tuple[Any, Any]:
+    """One field value's part of an interning key (see :func:`_interned`)."""
+    return (type(value), repr(value) if type(value) is float else value)
+
+
 def _interned(value: _Interned) -> _Interned:
     """One instance per distinct value (memory: a large set has a few hundred
     distinct types and constraints among hundreds of thousands of fields).
@@ -94,10 +99,7 @@ def _interned(value: _Interned) -> _Interned:
     float's repr, so ``1``, ``1.0``, ``0.0`` and ``-0.0`` (equal in Python, not
     in the output) stay apart.
     """
-    key = (
-        type(value),
-        *((type(v), repr(v) if type(v) is float else v) for v in value.__dict__.values()),
-    )
+    key = (type(value), *(_interned_key(v) for v in value.__dict__.values()))
     shared: _Interned = _INTERNED.setdefault(key, value)
     return shared
 
@@ -105,13 +107,9 @@ def _interned(value: _Interned) -> _Interned:
 _INTERNED: dict[tuple[Any, ...], Any] = {}
 
 
-def _interned_key(value: Any) -> tuple[Any, Any]:
-    return (type(value), repr(value) if type(value) is float else value)
-
-
 def _type_ref(kind: str, name: str) -> TypeRef:
     """The interned TypeRef (found before a new one is built: fields ask thousands of times)."""
-    key = (TypeRef, (str, kind), (str, name))
+    key = (TypeRef, _interned_key(kind), _interned_key(name))
     found: TypeRef | None = _INTERNED.get(key)
     return (
         found

@@ -14,6 +14,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from contractgen.memory import share_fields_set
+
 Stability = Literal["idea", "in_creation", "experimental", "beta", "stable", "deprecated"]
 HttpMethod = Literal["GET", "POST", "PUT", "PATCH", "DELETE"]
 
@@ -22,18 +24,7 @@ class Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     def model_post_init(self, context: Any, /) -> None:
-        # Memory: pydantic gives every instance its own set of the fields it
-        # was given (700 bytes; most of a large IR's memory). Instances of a
-        # class given the same fields share one: nothing changes it in place
-        # (the models are frozen; model_copy copies it before an update).
-        fields = self.__pydantic_fields_set__
-        key = (type(self), frozenset(fields))
-        shared = _FIELDS_SETS.setdefault(key, fields)
-        if shared is not fields:
-            object.__setattr__(self, "__pydantic_fields_set__", shared)
-
-
-_FIELDS_SETS: dict[tuple[type, frozenset[str]], set[str]] = {}
+        share_fields_set(self)
 
 
 class Source(Frozen):

@@ -131,14 +131,17 @@ class BuildCache:
             return
         try:
             with db:
-                db.executemany(
-                    "INSERT OR REPLACE INTO entries (ns, key, value) VALUES (?, ?, ?)",
-                    [(ns, key, _sealed(value)) for (ns, key), value in self._pending.items()],
-                )
+                self._insert_pending(db)
             self._pending.clear()
             self._pending_bytes = 0
         except sqlite3.Error:
             self._disable()
+
+    def _insert_pending(self, db: sqlite3.Connection) -> None:
+        db.executemany(
+            "INSERT OR REPLACE INTO entries (ns, key, value) VALUES (?, ?, ?)",
+            [(ns, key, _sealed(value)) for (ns, key), value in self._pending.items()],
+        )
 
     def hits(self, ns: str) -> int:
         return self.stats[(ns, "hit")]
@@ -180,10 +183,7 @@ class BuildCache:
             return
         try:
             with db:
-                db.executemany(
-                    "INSERT OR REPLACE INTO entries (ns, key, value) VALUES (?, ?, ?)",
-                    [(ns, key, _sealed(value)) for (ns, key), value in self._pending.items()],
-                )
+                self._insert_pending(db)
                 for ns, used in self._used.items():
                     (count,) = db.execute(
                         "SELECT count(*) FROM entries WHERE ns = ?", (ns,)

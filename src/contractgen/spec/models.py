@@ -23,6 +23,8 @@ from pydantic.alias_generators import to_camel
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
 
+from contractgen.memory import share_fields_set
+
 # A spec key: dotted lowercase segments, e.g. ``harness.run.cancel``.
 KEY_PATTERN = r"^[a-z][a-z0-9]*(?:[-_][a-z0-9]+)*(?:\.[a-z][a-z0-9]*(?:[-_][a-z0-9]+)*)+$"
 # Semantic version without build metadata.
@@ -59,16 +61,7 @@ class Raw(BaseModel):
     )
 
     def model_post_init(self, context: Any, /) -> None:
-        # Memory: instances given the same fields share one set of their names
-        # (pydantic's is 700 bytes each); frozen, so nothing changes it in place.
-        fields = self.__pydantic_fields_set__
-        key = (type(self), frozenset(fields))
-        shared = _FIELDS_SETS.setdefault(key, fields)
-        if shared is not fields:
-            object.__setattr__(self, "__pydantic_fields_set__", shared)
-
-
-_FIELDS_SETS: dict[tuple[type, frozenset[str]], set[str]] = {}
+        share_fields_set(self)
 
 
 def _or_string(schema: JsonSchemaValue, string: dict[str, Any]) -> JsonSchemaValue:

@@ -102,44 +102,37 @@ def _with_cached_parts(
     with an uncached build). A part's key is the ``marshal`` image of its data
     (which determines the data: equal keys, equal text) and where it goes.
     """
-    parts: list[tuple[tuple[str, ...], str, Any]] = []
+    yaml_doc, json_doc = _copy_parents(doc), _copy_parents(doc)
+    # (where it goes, its name, its data, and the mappings that hold it in each copy)
+    parts: list[tuple[tuple[str, ...], str, Any, dict[str, Any], dict[str, Any]]] = []
     for parent in _PART_PARENTS:
-        node: Any = doc
-        for name in parent:
-            node = node.get(name) if isinstance(node, dict) else None
-        if isinstance(node, dict):
-            parts += [(parent, name, value) for name, value in node.items()]
+        node, in_yaml, in_json = (_mapping_at(d, parent) for d in (doc, yaml_doc, json_doc))
+        if node is not None and in_yaml is not None and in_json is not None:
+            parts += [(parent, name, value, in_yaml, in_json) for name, value in node.items()]
     if not parts:
         return doc, doc
     try:
         keys = [
             hashlib.sha256(marshal.dumps((parent, name, value), 2)).hexdigest()
-            for parent, name, value in parts
+            for parent, name, value, _, _ in parts
         ]
     except ValueError:  # not plain data: nothing to reuse
         return doc, doc
     found = cache.get_many("openapi", keys)
-    yaml_doc, json_doc = _copy_parents(doc), _copy_parents(doc)
-    for (parent, name, value), key in zip(parts, keys, strict=True):
+    for (parent, name, value, in_yaml, in_json), key in zip(parts, keys, strict=True):
         stored = found.get(key)
         if stored is None:
             try:
-                y = yaml_text.entry(name, value, len(parent))
-                j = json_text.dumps_strict(value, level=len(parent) + 1)
+                y = yaml_text.entry(name, value, len(parent)).encode()
+                j = json_text.dumps_strict(value, level=len(parent) + 1).encode()
             except (json_text.Unsupported, RecursionError):
                 return doc, doc  # (the serializers' fallbacks handle the whole document)
-            stored = b"%d\0%s%s" % (len(y.encode()), y.encode(), j.encode())
+            stored = b"%d\0%s%s" % (len(y), y, j)
             cache.put("openapi", key, stored)
         size, _, rest = stored.partition(b"\0")
         cut = int(size)
-        for copy, text, raw in (
-            (yaml_doc, rest[:cut].decode(), yaml_text.Raw),
-            (json_doc, rest[cut:].decode(), json_text.Raw),
-        ):
-            node = copy
-            for step in parent:
-                node = node[step]
-            node[name] = raw(text)
+        in_yaml[name] = yaml_text.Raw(rest[:cut].decode())
+        in_json[name] = json_text.Raw(rest[cut:].decode())
     return yaml_doc, json_doc
 
 
@@ -154,6 +147,13 @@ def _copy_parents(doc: dict[str, Any]) -> dict[str, Any]:
             node[name] = dict(node[name])
             node = node[name]
     return copy
+
+
+def _mapping_at(doc: dict[str, Any], path: tuple[str, ...]) -> dict[str, Any] | None:
+    node: Any = doc
+    for name in path:
+        node = node.get(name) if isinstance(node, dict) else None
+    return node if isinstance(node, dict) else None
 
 
 # -- serialization -------------------------------------------------------------

@@ -688,8 +688,7 @@ def _work(
         [ModelIR.model_validate_json(m) for m in models],
         [EnumIR.model_validate_json(e) for e in enums],
     )
-    job = ModelJob(g, {}, "", package, header)
-    job.__dict__["schema"] = schema  # (what the parent worked out)
+    job = ModelJob(g, {}, "", package, header)  # (finishing needs no schema, host or key)
     packed = _pack(code)
     try:
         return packed, _modules_of(job, code)
